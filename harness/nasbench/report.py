@@ -1,0 +1,97 @@
+"""Comparison tables (markdown / csv / latex) built from the store: one row per run spec."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+FORMATS = ("markdown", "csv", "latex")
+
+
+def _finite(values: list[Any]) -> list[float]:
+    return [float(v) for v in values if v is not None and math.isfinite(float(v))]
+
+
+def _mean_std(values: list[Any], digits: int = 2) -> str:
+    vals = _finite(values)
+    if not vals:
+        return "-"
+    if len(vals) == 1:
+        return f"{vals[0]:.{digits}f}"
+    return f"{np.mean(vals):.{digits}f} ± {np.std(vals, ddof=0):.{digits}f}"
+
+
+def _mean(values: list[Any], digits: int = 2) -> str:
+    vals = _finite(values)
+    return f"{np.mean(vals):.{digits}f}" if vals else "-"
+
+
+def _mib(values: list[Any]) -> str:
+    vals = _finite(values)
+    return f"{max(vals) / 2**20:.0f}" if vals else "-"
+
+
+def _settings_label(settings: dict[str, Any]) -> str:
+    keys = ("proposals", "validation", "edge_order", "batch_size")
+    return " ".join(f"{k}={settings[k]}" for k in keys if k in settings)
+
+
+def summarise(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Group trial rows by run spec and aggregate them into table rows."""
+    groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+    for row in rows:
+        groups.setdefault(row["run_key"], []).append(row)
+    table = []
+    for trials in groups.values():
+        first = trials[0]
+        ok = [t for t in trials if t["status"] == "ok"]
+        table.append(
+            {
+                "space": first["space"],
+                "benchmark": first["benchmark"],
+                "dataset": first["dataset"],
+                "scorer": first["scorer"],
+                "proxy": first["proxy"] or "-",
+                "strategy": first["strategy"],
+                "settings": _settings_label(first["settings"]) or "-",
+                "device": first["device_type"],
+                "test error %": _mean_std([t["test_error"] for t in ok]),
+                "mean rank": _mean([t["rank"] for t in ok], 0),
+                "ρ init": _mean([t["edge_spearman_initial"] for t in ok]),
+                "ρ prog": _mean([t["edge_spearman_progressive"] for t in ok]),
+                "search s": _mean([t["search_seconds"] for t in ok], 1),
+                "peak MiB": _mib([t["peak_memory_bytes"] for t in ok]),
+                "trials": f"{len(ok)}/{len(trials)}",
+            }
+        )
+    return table
+
+
+def render(table: list[dict[str, str]], fmt: str = "markdown") -> str:
+    if not table:
+        return "no trials in the store yet: run `nasbench run --scorer zc-pt --space nb201` first\n"
+    headers = list(table[0])
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(table)
+        return buf.getvalue()
+    if fmt == "latex":
+        esc = lambda s: str(s).replace("_", r"\_").replace("%", r"\%").replace("±", r"$\pm$").replace("ρ", r"$\rho$")  # noqa: E731
+        lines = [r"\begin{tabular}{" + "l" * len(headers) + "}", r"\toprule"]
+        lines.append(" & ".join(esc(h) for h in headers) + r" \\")
+        lines.append(r"\midrule")
+        lines += [" & ".join(esc(row[h]) for h in headers) + r" \\" for row in table]
+        lines += [r"\bottomrule", r"\end{tabular}"]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(h), *(len(row[h]) for row in table)) for h in headers]
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line([row[h] for h in headers]) for row in table]
+    return "\n".join(out) + "\n"

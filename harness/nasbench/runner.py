@@ -1,0 +1,259 @@
+"""Runs the trials of a run spec. A failing trial becomes a failed row, never a crash.
+
+Flow: ``prepare`` resolves every name and setting and loads the benchmark (all user errors
+surface here, before any trial starts), then ``run`` executes one trial per seed, measures it,
+scores the final arch on the benchmark, stores the row and tells the lifecycle hooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from nasbench import __version__
+from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
+from nasbench.context import SearchContext
+from nasbench.errors import BadInput
+from nasbench.images import ImageSet, load_cifar10
+from nasbench.measure import measure
+from nasbench.metrics import edge_spearman, percentile
+from nasbench.registry import Registry
+from nasbench.settings import resolve_settings
+from nasbench.store import Store
+from nasbench.torchutil import resolve_device
+
+DEFAULT_PROXY = "nwot"
+DEFAULT_STRATEGY = "progressive"
+
+
+@dataclass
+class PreparedRun:
+    """A validated run: the resolved components and the complete, hashable spec."""
+
+    spec: dict[str, Any]
+    space: SearchSpace
+    benchmark: Benchmark
+    scorer: Scorer
+    proxy: Proxy | None
+    strategy: Strategy
+    device: torch.device
+    images_loader: Callable[[], ImageSet] | None
+    show_progress: bool = False
+
+    @property
+    def run_key(self) -> str:
+        canonical = json.dumps(self.spec, sort_keys=True, default=str)
+        return hashlib.sha1(canonical.encode()).hexdigest()[:16]
+
+
+def _default_benchmark(registry: Registry, space: str) -> str:
+    for name in registry.names("benchmark"):
+        if registry.get("benchmark", name).space == space:
+            return name
+    raise BadInput(f"no benchmark covers space {space!r}; pass --benchmark (see `nasbench plugins`)")
+
+
+def prepare(
+    registry: Registry,
+    *,
+    space: str,
+    scorer: str,
+    dataset: str = "cifar10",
+    benchmark: str | None = None,
+    proxy: str | None = None,
+    strategy: str = DEFAULT_STRATEGY,
+    device: str = "auto",
+    settings: dict[str, Any] | None = None,
+    data_dir: str | None = None,
+) -> PreparedRun:
+    """Resolve names, fill settings and load ground truth; raises ``NasbenchError`` on bad input."""
+    space_c: SearchSpace = registry.get("space", space)
+    bench_name = benchmark or _default_benchmark(registry, space)
+    bench_c: Benchmark = registry.get("benchmark", bench_name)
+    if bench_c.space != space:
+        raise BadInput(f"benchmark {bench_name!r} is for space {bench_c.space!r}, not {space!r}")
+    if dataset not in bench_c.datasets:
+        raise BadInput(f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {', '.join(bench_c.datasets)}")
+    scorer_c: Scorer = registry.get("scorer", scorer)
+    strategy_c: Strategy = registry.get("strategy", strategy)
+    uses_proxy = scorer_c.needs_proxy or getattr(strategy_c, "needs_proxy", False)
+    proxy_c: Proxy | None = None
+    if uses_proxy:
+        proxy_c = registry.get("proxy", proxy or DEFAULT_PROXY)
+    elif proxy:
+        raise BadInput(f"scorer {scorer!r} with strategy {strategy!r} uses no proxy; drop --proxy {proxy}")
+    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
+    resolved = resolve_settings(components, dict(settings or {}))
+    dev = resolve_device(device)
+    # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
+    bench_c.accuracy(space_c.sample(np.random.default_rng(0)), dataset)
+    needs_images = scorer_c.needs_images or getattr(strategy_c, "needs_images", False) or proxy_c is not None
+    images_loader = None
+    if needs_images:
+        # Loaded once, now: missing or corrupt images fail the command, not every trial.
+        images = load_cifar10("train", data_dir)
+        images_loader = lambda: images  # noqa: E731
+    spec = {
+        "space": space,
+        "benchmark": bench_name,
+        "dataset": dataset,
+        "scorer": scorer,
+        "proxy": proxy_c.name if proxy_c is not None else "",
+        "strategy": strategy,
+        "device_type": dev.type,
+        "settings": resolved,
+    }
+    return PreparedRun(spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader)
+
+
+def protocol(prepared: PreparedRun) -> dict[str, Any]:
+    """Everything beyond the spec that a reader needs to reproduce a number."""
+    info: dict[str, Any] = {
+        "nasbench": __version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "device": str(prepared.device),
+    }
+    if prepared.device.type == "cuda":
+        info["device_name"] = torch.cuda.get_device_name(prepared.device)
+    else:
+        info["device_name"] = platform.processor() or platform.machine()
+        info["torch_threads"] = torch.get_num_threads()
+    return info
+
+
+def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured: Any) -> dict[str, Any]:
+    bench, space, dataset = prepared.benchmark, prepared.space, prepared.spec["dataset"]
+    arch = outcome.arch
+    accuracy = bench.accuracy(arch, dataset)
+    rank, total = bench.rank(arch, dataset)
+    extra: dict[str, Any] = {
+        "accuracy": {d: bench.accuracy(arch, d) for d in bench.datasets},
+        "rank": {d: bench.rank(arch, d)[0] for d in bench.datasets},
+        "counters": vars(ctx.counters).copy(),
+        "memory": measured.extra,
+        "info": outcome.info,
+        "edge_records": {
+            "initial": [vars(r) for r in outcome.initial],
+            "progressive": [vars(r) for r in outcome.progressive],
+        },
+    }
+    if ctx._images is not None:
+        extra["images"] = ctx._images.source
+    return {
+        "arch": space.format(arch),
+        "test_accuracy": accuracy,
+        "test_error": 100.0 - accuracy,
+        "rank": rank,
+        "num_archs": total,
+        "percentile": percentile(rank, total),
+        "edge_spearman_initial": edge_spearman(outcome.initial, "best-acc"),
+        "edge_spearman_initial_avg_acc": edge_spearman(outcome.initial, "avg-acc"),
+        "edge_spearman_progressive": edge_spearman(outcome.progressive, "best-acc"),
+        "edge_spearman_progressive_avg_acc": edge_spearman(outcome.progressive, "avg-acc"),
+        "search_seconds": measured.seconds,
+        "peak_memory_bytes": measured.peak_memory_bytes,
+        "memory_device": measured.memory_device,
+        "forward_passes": ctx.counters.forward_passes,
+        "extra": extra,
+    }
+
+
+def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
+    """One seed: search, measure, score on the benchmark. Exceptions become a failed result."""
+    ctx = SearchContext(
+        space=prepared.space,
+        benchmark=prepared.benchmark,
+        dataset=prepared.spec["dataset"],
+        scorer=prepared.scorer,
+        proxy=prepared.proxy,
+        settings=prepared.spec["settings"],
+        seed=seed,
+        device=prepared.device,
+        images_loader=prepared.images_loader,
+        show_progress=prepared.show_progress,
+    )
+    try:
+        with measure(prepared.device) as measured:
+            outcome = prepared.strategy.search(ctx)
+        metrics = _evaluate(prepared, ctx, outcome, measured)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the run goes on
+        failure = f"{type(exc).__name__}: {exc}"
+        return TrialResult(
+            prepared.spec, seed, "failed", {"extra": {"traceback": traceback.format_exc()}}, failure=failure
+        )
+    return TrialResult(prepared.spec, seed, "ok", metrics)
+
+
+def run(
+    prepared: PreparedRun,
+    seeds: list[int],
+    store: Store,
+    hook: Any = None,
+    force: bool = False,
+    on_result: Callable[[TrialResult], None] | None = None,
+    on_skip: Callable[[int], None] | None = None,
+) -> list[TrialResult]:
+    """Run every seed not already finished in ``store`` (all of them with ``force``)."""
+    done = set() if force else store.finished_seeds(prepared.run_key)
+    todo = [s for s in seeds if s not in done]
+    for seed in seeds:
+        if seed in done and on_skip is not None:
+            on_skip(seed)
+    if hook is not None:
+        hook.nasbench_run_start(spec=prepared.spec, seeds=todo)
+    proto = protocol(prepared)
+    results = []
+    for seed in todo:
+        result = run_trial(prepared, seed)
+        store.write(prepared.run_key, result, proto)
+        results.append(result)
+        if hook is not None:
+            hook.nasbench_trial_result(result=result)
+        if on_result is not None:
+            on_result(result)
+    if hook is not None:
+        hook.nasbench_run_end(spec=prepared.spec, results=results)
+    return results
+
+
+def result_json(result: TrialResult) -> dict[str, Any]:
+    """The one-line JSON object ``nasbench run --json`` prints per trial."""
+    spec, m = result.spec, result.metrics
+    out: dict[str, Any] = {k: spec[k] for k in ("space", "benchmark", "dataset", "scorer", "proxy", "strategy")}
+    out["seed"] = result.seed
+    out["settings"] = spec["settings"]
+    for key in (
+        "arch",
+        "test_accuracy",
+        "test_error",
+        "rank",
+        "num_archs",
+        "percentile",
+        "edge_spearman_initial",
+        "edge_spearman_initial_avg_acc",
+        "edge_spearman_progressive",
+        "edge_spearman_progressive_avg_acc",
+        "search_seconds",
+        "peak_memory_bytes",
+        "memory_device",
+        "forward_passes",
+    ):
+        value = m.get(key)
+        out[key] = None if isinstance(value, float) and not math.isfinite(value) else value
+    out["status"] = result.status
+    out["failure"] = result.failure
+    return out

@@ -1,0 +1,74 @@
+"""Declared settings: components say which knobs they take, the host validates and records them.
+
+Every run spec stores the full, defaults-filled settings, so an omitted default and the same
+value given explicitly are the same run, and every number can be reproduced from its row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nasbench.errors import BadInput
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One knob of a component: default, type (taken from the default), bounds or choices."""
+
+    default: Any
+    help: str = ""
+    minimum: float | None = None
+    choices: tuple[Any, ...] | None = None
+
+    def coerce(self, name: str, value: Any) -> Any:
+        kind = type(self.default)
+        try:
+            if kind is bool and isinstance(value, str):
+                if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                    raise ValueError(value)
+                out: Any = value.lower() in ("1", "true", "yes")
+            elif kind is int and isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            else:
+                out = kind(value)
+        except (TypeError, ValueError) as exc:
+            raise BadInput(f"setting {name}={value!r} is not a valid {kind.__name__}") from exc
+        if self.minimum is not None and out < self.minimum:
+            raise BadInput(f"setting {name}={out} must be >= {self.minimum:g}")
+        if self.choices is not None and out not in self.choices:
+            raise BadInput(f"setting {name}={out!r}: choose one of {', '.join(map(str, self.choices))}")
+        return out
+
+
+def resolve_settings(components: list[Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Merge the declared settings of ``components`` with ``given`` values; unknown keys fail."""
+    declared: dict[str, Setting] = {}
+    for component in components:
+        declared.update(getattr(component, "settings", {}) or {})
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        known = ", ".join(sorted(declared)) or "(none)"
+        raise BadInput(f"unknown setting {unknown[0]!r} for this run; known: {known}")
+    return {name: setting.coerce(name, given.get(name, setting.default)) for name, setting in sorted(declared.items())}
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0-3"`` -> [0, 1, 2, 3]; ``"0,5,7"`` and mixes like ``"0-2,9"`` work too."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part[1:]:
+                lo, hi = part.split("-", 1) if not part.startswith("-") else (part, "")
+                a, b = int(lo), int(hi)
+                if b < a:
+                    raise ValueError(part)
+                seeds.extend(range(a, b + 1))
+            else:
+                seeds.append(int(part))
+    except ValueError as exc:
+        raise BadInput(f"bad --seeds {text!r}: use e.g. 0-3 or 0,1,5") from exc
+    if any(s < 0 for s in seeds):
+        raise BadInput(f"bad --seeds {text!r}: seeds must be >= 0")
+    return sorted(set(seeds))

@@ -1,0 +1,74 @@
+"""NASWOT (Mellor et al. 2021, v2 "hook_logdet"): log|K_H| of binary ReLU activation codes.
+
+Definition: for a minibatch of B inputs, every ``nn.ReLU`` module r yields a binary code
+c_r(x) = 1[input of r > 0] per sample; K_H = sum_r [c_r c_r^T + (1 - c_r)(1 - c_r)^T] counts, for
+each pair of samples, the units where their codes agree. Score = log|det K_H| (slogdet).
+Sign: higher = better. Labels: not needed. Batch size: the run's ``batch_size``.
+Precision: codes are 0/1, so c c^T is exact in float32 up to 2^24 units per layer; K_H is
+accumulated and its log-determinant taken in float64.
+
+Works on any network whose nonlinearities are ``nn.ReLU`` modules, discrete or supernet.
+Forward only, under ``torch.inference_mode()``: no autograd graph is kept. A ReLU input that
+reaches several ReLU modules (the same node feeding several conv ops of a supernet) is coded
+once and counted once per module, which is exactly the sum above, computed faster.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import torch
+from torch import nn
+
+from nasbench.hookspecs import hookimpl
+
+
+def nwot_kernel(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    """K_H (float64 [B, B]) of ``net`` on ``inputs``; the network is run in train mode."""
+    batch = inputs.shape[0]
+    kernel = torch.zeros(batch, batch, dtype=torch.float64, device=inputs.device)
+    alive: weakref.WeakValueDictionary[int, torch.Tensor] = weakref.WeakValueDictionary()
+    contribution: dict[int, torch.Tensor] = {}
+
+    def hook(_module: nn.Module, args: tuple[torch.Tensor, ...], _out: torch.Tensor) -> None:
+        x = args[0]
+        key = id(x)
+        if alive.get(key) is not x:
+            codes = (x.reshape(batch, -1) > 0).to(torch.float32)
+            agree = codes @ codes.T
+            ones = codes.sum(dim=1)
+            units = codes.shape[1]
+            # c c^T + (1-c)(1-c)^T = 2 c c^T - s_i - s_j + D
+            contribution[key] = (2 * agree - ones[:, None] - ones[None, :] + units).double()
+            alive[key] = x
+        nonlocal kernel
+        kernel = kernel + contribution[key]
+
+    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.ReLU)]
+    was_training = net.training
+    try:
+        net.train()
+        with torch.inference_mode():
+            net(inputs)
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)
+    return kernel
+
+
+class NWOT:
+    """NASWOT: log-determinant of the binary ReLU-code kernel (Mellor et al. 2021)."""
+
+    name = "nwot"
+    needs_labels = False
+    settings: dict = {}
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        _sign, logdet = torch.linalg.slogdet(nwot_kernel(net, inputs))
+        return float(logdet)
+
+
+@hookimpl
+def nasbench_register_proxies(register) -> None:
+    register(NWOT())

@@ -1,0 +1,68 @@
+"""NAS-Bench-201: a 4-node cell, 6 edges, 5 candidate ops, 15,625 archs.
+
+Arch strings use the official format ``|a~0|+|b~0|c~1|+|d~0|e~1|f~2|``: group k lists the
+edges into node k and ``op~j`` is the op on edge j -> k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from nasbench.components import Arch
+from nasbench.errors import BadInput
+from nasbench.hookspecs import hookimpl
+from nasbench.torchutil import reset_parameters
+from nasbench_plugins.benchmarks.nb201_table import ARCH_RE, codes_of
+from nasbench_plugins.spaces.nb201_network import EDGE_NAMES, NB201Network, NB201Supernet
+from nasbench_plugins.spaces.nb201_ops import OPS
+
+
+class NB201Space:
+    """NAS-Bench-201 cell space (C=16, N=5), with its masked supernet."""
+
+    name = "nb201"
+    edges = EDGE_NAMES
+    settings: dict = {}
+
+    def __init__(self, channels: int = 16, cells_per_stage: int = 5) -> None:
+        self.channels = channels
+        self.cells_per_stage = cells_per_stage
+
+    def candidate_ops(self, edge: str) -> tuple[str, ...]:
+        return OPS
+
+    def parse(self, text: str) -> Arch:
+        text = text.strip()
+        if ARCH_RE.match(text) is None:
+            raise BadInput(f"malformed NB201 arch string {text!r}: expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2|")
+        codes = codes_of(text)
+        if codes is None:
+            raise BadInput(f"NB201 arch string {text!r} uses an unknown op; ops are: {', '.join(OPS)}")
+        return Arch(self.name, tuple(OPS[c] for c in codes))
+
+    def format(self, arch: Arch) -> str:
+        o = arch.ops
+        return f"|{o[0]}~0|+|{o[1]}~0|{o[2]}~1|+|{o[3]}~0|{o[4]}~1|{o[5]}~2|"
+
+    def sample(self, rng: np.random.Generator) -> Arch:
+        return Arch(self.name, tuple(OPS[int(i)] for i in rng.integers(0, len(OPS), size=len(self.edges))))
+
+    def complete(self, decisions: dict[str, str]) -> Arch:
+        missing = [e for e in self.edges if e not in decisions]
+        if missing:
+            raise BadInput(f"NB201 arch needs an op on every edge; undecided: {', '.join(missing)}")
+        return Arch(self.name, tuple(decisions[e] for e in self.edges))
+
+    def build_network(self, arch: Arch, num_classes: int, generator: torch.Generator) -> nn.Module:
+        net = NB201Network(arch.ops, num_classes, self.channels, self.cells_per_stage)
+        return reset_parameters(net, generator)
+
+    def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
+        return reset_parameters(NB201Supernet(num_classes, self.channels, self.cells_per_stage), generator)
+
+
+@hookimpl
+def nasbench_register_spaces(register) -> None:
+    register(NB201Space())

@@ -1,0 +1,125 @@
+"""The NAS-Bench-201 network (C=16, N=5 cells per stage) and its masked supernet.
+
+Both share the macro skeleton: stem conv -> N cells -> residual reduction -> N cells ->
+residual reduction -> N cells -> BN-ReLU -> global pool -> linear. Only the cell differs:
+``InferCell`` holds the one op per edge of an arch; ``SearchCell`` holds every candidate op and
+reads the supernet's ``op_mask`` / ``op_weights`` at each forward, so perturbing an op is a
+flag flip, not a new network.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nasbench.supernet import new_mask
+from nasbench_plugins.spaces.nb201_ops import OPS, ResNetBasicblock, make_op
+
+#: edges in arch-string order: (target node, source node)
+EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
+EDGE_NAMES = tuple(f"{j}->{i}" for i, j in EDGES)
+
+
+class InferCell(nn.Module):
+    def __init__(self, ops: tuple[str, ...], channels: int) -> None:
+        super().__init__()
+        self.ops = ops
+        self.layers = nn.ModuleList(
+            [make_op(name, channels, affine=True) or nn.Identity() for name in ops]
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for target in (1, 2, 3):
+            acc = None
+            for e, (i, j) in enumerate(EDGES):
+                if i != target or self.ops[e] == "none":
+                    continue
+                out = self.layers[e](nodes[j])
+                acc = out if acc is None else acc + out
+            nodes.append(acc if acc is not None else torch.zeros_like(x))
+        return nodes[3]
+
+
+class SearchCell(nn.Module):
+    """All candidate ops on every edge; which run is decided by the owner's mask."""
+
+    def __init__(self, channels: int, owner_ref: list[nn.Module]) -> None:
+        super().__init__()
+        self._owner_ref = owner_ref  # a list so the owner is not registered as a submodule
+        self.edge_layers = nn.ModuleList(
+            [nn.ModuleList([make_op(op, channels, affine=False) or nn.Identity() for op in OPS]) for _ in EDGES]
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        owner = self._owner_ref[0]
+        mask, weights = owner.op_mask, owner.op_weights
+        nodes = [x]
+        for target in (1, 2, 3):
+            acc = None
+            for e, (i, j) in enumerate(EDGES):
+                if i != target:
+                    continue
+                for k, name in enumerate(OPS):
+                    if name == "none" or not mask[e, k]:
+                        continue
+                    out = self.edge_layers[e][k](nodes[j])
+                    if weights is not None:
+                        out = out * weights[e, k]
+                    acc = out if acc is None else acc + out
+            nodes.append(acc if acc is not None else torch.zeros_like(x))
+        return nodes[3]
+
+
+def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int) -> tuple[nn.Module, nn.ModuleList, nn.Module, int]:
+    stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
+    layers = nn.ModuleList()
+    c = channels
+    for stage in range(3):
+        if stage > 0:
+            layers.append(ResNetBasicblock(c, 2 * c))
+            c *= 2
+        for _ in range(cells_per_stage):
+            layers.append(cell_factory(c))
+    head = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(inplace=False), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    return stem, layers, head, c
+
+
+class NB201Network(nn.Module):
+    """The discrete NAS-Bench-201 network of one arch (``ops`` in arch-string order)."""
+
+    def __init__(self, ops: tuple[str, ...], num_classes: int, channels: int = 16, cells_per_stage: int = 5) -> None:
+        super().__init__()
+        self.arch_ops = tuple(ops)
+        self.stem, self.cells, self.head, c = _skeleton(
+            lambda ch: InferCell(self.arch_ops, ch), channels, cells_per_stage, num_classes
+        )
+        self.classifier = nn.Linear(c, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        for layer in self.cells:
+            x = layer(x)
+        return self.classifier(self.head(x))
+
+
+class NB201Supernet(nn.Module):
+    """The NAS-Bench-201 supernet: a mixed op on each of the 6 edges, shared by all cells."""
+
+    def __init__(self, num_classes: int, channels: int = 16, cells_per_stage: int = 5) -> None:
+        super().__init__()
+        self.edges = EDGE_NAMES
+        self.edge_ops = tuple(OPS for _ in EDGES)
+        self.op_mask = new_mask(self.edge_ops)
+        self.op_weights: torch.Tensor | None = None
+        ref: list[nn.Module] = [self]
+        self.stem, self.cells, self.head, c = _skeleton(
+            lambda ch: SearchCell(ch, ref), channels, cells_per_stage, num_classes
+        )
+        self.classifier = nn.Linear(c, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        for layer in self.cells:
+            x = layer(x)
+        return self.classifier(self.head(x))

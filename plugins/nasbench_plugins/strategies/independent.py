@@ -1,0 +1,31 @@
+"""``independent``: every edge takes its best op from the initial scores on A_0, all at once.
+
+This is how Zero-Cost-PT Table 1 selects ("maximizing each operation strength independently").
+"""
+
+from __future__ import annotations
+
+from nasbench.components import SearchOutcome
+from nasbench.hookspecs import hookimpl
+from nasbench.metrics import argmax_valid
+from nasbench.settings import Setting
+from nasbench_plugins.strategies.progressive import initial_scores
+
+
+class Independent:
+    """Best op per edge from the scores on the untouched supernet (Zero-Cost-PT Table 1)."""
+
+    name = "independent"
+    needs_proxy = False
+    needs_images = False
+    settings = {"batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1)}
+
+    def search(self, ctx) -> SearchOutcome:
+        initial = initial_scores(ctx)
+        decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
+        return SearchOutcome(ctx.space.complete(decisions), initial=initial)
+
+
+@hookimpl
+def nasbench_register_strategies(register) -> None:
+    register(Independent())
