@@ -98,7 +98,7 @@ def make_cli(pm: Any | None = None) -> click.Group:
     @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N")
     @click.option("--edge-order", default=None, help="progressive: fixed or random (default random)")
     @click.option("--proposals", "-N", type=int, default=None, help="progressive: proposal iterations N (default 10)")
-    @click.option("--validation", "-V", type=int, default=None, help="progressive: validation minibatches V (default 100)")
+    @click.option("--validation", "-V", type=int, default=None, help="progressive: validation batches V (default 100)")
     @click.option("--batch-size", type=int, default=None, help="minibatch size for proxies (default 256)")
     @click.option("--set", "extra", multiple=True, metavar="KEY=VALUE", help="any other declared setting")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")

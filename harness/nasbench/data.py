@@ -61,7 +61,9 @@ KNOWN: dict[str, DataFile] = {
         DataFile(
             "nas_bench_macro_cifar10",
             "nas-bench-macro_cifar10.json",
-            _raw("xiusu/NAS-Bench-Macro", "b1ee7c6ff9d83e6bc002adcaf5c6a9a2ba1a4ac7", "data/nas-bench-macro_cifar10.json"),
+            _raw(
+                "xiusu/NAS-Bench-Macro", "b1ee7c6ff9d83e6bc002adcaf5c6a9a2ba1a4ac7", "data/nas-bench-macro_cifar10.json"
+            ),
             "686dee8363cc21cca8c1f321ad5749454f2d9b9ca5972682e137e539bc522297",
             1_178_821,
             "Apache-2.0",
@@ -166,7 +168,9 @@ def verify(path: Path, entry: DataFile) -> None:
             f"fetch a fresh copy from {entry.url}"
         )
     if entry.sha256 is not None and sha256_of(path) != entry.sha256:
-        raise DataError(f"{path} is corrupt: sha256 differs from the known {entry.name}; fetch it again from {entry.url}")
+        raise DataError(
+            f"{path} is corrupt: sha256 differs from the known {entry.name}; fetch it again from {entry.url}"
+        )
     _VERIFIED[key] = True
 
 

@@ -74,15 +74,20 @@ def prepare(
     device: str = "auto",
     settings: dict[str, Any] | None = None,
     data_dir: str | None = None,
+    images: ImageSet | None = None,
 ) -> PreparedRun:
-    """Resolve names, fill settings and load ground truth; raises ``NasbenchError`` on bad input."""
+    """Resolve names, fill settings and load ground truth; raises ``NasbenchError`` on bad input.
+
+    ``images`` replaces the CIFAR-10 training images (tests, or callers with their own data).
+    """
     space_c: SearchSpace = registry.get("space", space)
     bench_name = benchmark or _default_benchmark(registry, space)
     bench_c: Benchmark = registry.get("benchmark", bench_name)
     if bench_c.space != space:
         raise BadInput(f"benchmark {bench_name!r} is for space {bench_c.space!r}, not {space!r}")
     if dataset not in bench_c.datasets:
-        raise BadInput(f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {', '.join(bench_c.datasets)}")
+        choices = ", ".join(bench_c.datasets)
+        raise BadInput(f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {choices}")
     scorer_c: Scorer = registry.get("scorer", scorer)
     strategy_c: Strategy = registry.get("strategy", strategy)
     uses_proxy = scorer_c.needs_proxy or getattr(strategy_c, "needs_proxy", False)
@@ -100,8 +105,8 @@ def prepare(
     images_loader = None
     if needs_images:
         # Loaded once, now: missing or corrupt images fail the command, not every trial.
-        images = load_cifar10("train", data_dir)
-        images_loader = lambda: images  # noqa: E731
+        loaded = images if images is not None else load_cifar10("train", data_dir)
+        images_loader = lambda: loaded  # noqa: E731
     spec = {
         "space": space,
         "benchmark": bench_name,

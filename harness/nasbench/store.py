@@ -38,7 +38,8 @@ METRIC_COLUMNS = (
     "memory_device",
     "forward_passes",
 )
-_COLUMNS_SQL = ",\n".join(f"    {c} {'TEXT' if c in SPEC_COLUMNS + ('arch', 'memory_device') else 'REAL'}" for c in SPEC_COLUMNS + METRIC_COLUMNS)
+_TEXT = set(SPEC_COLUMNS) | {"arch", "memory_device"}
+_COLUMNS_SQL = ",\n".join(f"    {c} {'TEXT' if c in _TEXT else 'REAL'}" for c in SPEC_COLUMNS + METRIC_COLUMNS)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS trials (

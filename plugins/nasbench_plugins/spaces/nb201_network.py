@@ -71,7 +71,7 @@ class SearchCell(nn.Module):
         return nodes[3]
 
 
-def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int) -> tuple[nn.Module, nn.ModuleList, nn.Module, int]:
+def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int) -> tuple:
     stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
     layers = nn.ModuleList()
     c = channels
