@@ -20,7 +20,7 @@ from nasbench.hookspecs import hookimpl
 from nasbench.metrics import argmax_valid
 from nasbench.settings import Setting
 from nasbench.supernet import discretize, reset
-from nasbench_plugins.strategies.edge_orders import EDGE_ORDERS
+from nasbench_plugins.strategies.edge_orders import EDGE_ORDERS, edge_scores
 
 
 def initial_scores(ctx) -> list:
@@ -50,8 +50,9 @@ class Progressive:
         bar = ctx.progress(proposals + 1, "proposals")
         initial = initial_scores(ctx)
         bar.update(1)
-        progressive, candidates = [], []
+        progressive, candidates, per_proposal = [], [], []
         for _ in range(proposals):
+            before = ctx.counters.perturbations
             order = EDGE_ORDERS[ctx.settings["edge_order"]]()
             order.start(ctx, ctx.space.edges)
             if uses_supernet:
@@ -62,7 +63,7 @@ class Progressive:
             step = 0
             while undecided:
                 edge = order.next_edge(ctx, decisions, undecided)
-                scores = ctx.scorer.score_edge(ctx, decisions, edge)
+                scores = edge_scores(order, ctx, decisions, edge)  # reuses an order's own scoring
                 progressive.append(ctx.record(decisions, edge, step, scores))
                 op = argmax_valid(scores, ctx.rng)
                 decisions[edge] = op
@@ -71,12 +72,14 @@ class Progressive:
                 undecided.remove(edge)
                 step += 1
             candidates.append(ctx.space.complete(decisions))
+            per_proposal.append(ctx.counters.perturbations - before)
             bar.update(1)
         bar.close()
         if uses_supernet:
             reset(ctx.supernet)
         chosen, info = self._validate(ctx, candidates)
         info["candidates"] = [ctx.space.format(a) for a in dict.fromkeys(candidates)]
+        info["perturbations_per_proposal"] = per_proposal
         return SearchOutcome(chosen, initial=initial, progressive=progressive, info=info)
 
     def _validate(self, ctx, candidates: list) -> tuple:
