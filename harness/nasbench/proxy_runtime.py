@@ -1,0 +1,133 @@
+"""Shared machinery of zero-cost proxies: batch splitting on CUDA OOM, prunable layers, clean-up.
+
+Proxies score a network the caller keeps using (a supernet is scored hundreds of times), so
+every proxy must leave it exactly as it found it: training flag, buffers (BN running stats are
+updated by train-mode forwards), parameter gradients and ``requires_grad`` flags. ``untouched``
+does that. ``with_oom_retry`` re-runs a computation with the minibatch split into 2, 4, ...
+parts when CUDA runs out of memory; ``chunks`` yields the parts with the weight n_part / n that
+makes a sum of per-part mean losses equal the full-batch mean loss, so split and unsplit runs
+give the same gradients (exactly so for networks without batch-coupled layers such as BN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nasbench.errors import NasbenchError
+
+T = TypeVar("T")
+
+#: layer types whose weights the saliency proxies score (as zero-cost-nas / NASLib do)
+PRUNABLE = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
+
+
+def prunable_layers(net: nn.Module) -> list[nn.Module]:
+    """Conv and Linear modules of ``net``, each once, in module order."""
+    return [m for m in net.modules() if isinstance(m, PRUNABLE)]
+
+
+def is_oom(exc: BaseException) -> bool:
+    """True for a CUDA out-of-memory error (typed in recent torch, a message in older)."""
+    oom_type = getattr(torch.cuda, "OutOfMemoryError", None)
+    if oom_type is not None and isinstance(exc, oom_type):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc)
+
+
+def with_oom_retry(compute: Callable[[int], T], batch_size: int) -> T:
+    """``compute(parts)`` with parts = 1, 2, 4, ... until it fits in memory.
+
+    Gives up with ``NasbenchError`` once a part would hold less than one sample.
+    """
+    parts = 1
+    while True:
+        try:
+            return compute(parts)
+        except Exception as exc:  # noqa: BLE001 - only OOM is retried, the rest re-raised
+            if not is_oom(exc):
+                raise
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            if parts >= batch_size:
+                raise NasbenchError(
+                    f"proxy ran out of CUDA memory even with the batch of {batch_size} split into single samples"
+                ) from exc
+            parts = min(parts * 2, batch_size)
+
+
+def chunks(
+    inputs: torch.Tensor, targets: torch.Tensor, parts: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, float]]:
+    """(inputs, targets, n_part / n) for ``parts`` nearly equal, non-empty slices of the batch."""
+    n = inputs.shape[0]
+    parts = max(1, min(parts, n))
+    bounds = [round(k * n / parts) for k in range(parts + 1)]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        yield inputs[lo:hi], targets[lo:hi], (hi - lo) / n
+
+
+def ce_backward(net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> None:
+    """Accumulate d(mean cross-entropy over the whole batch)/d(params) into ``.grad``, in parts."""
+    for x, y, weight in chunks(inputs, targets, parts):
+        loss = F.cross_entropy(net(x), y) * weight
+        loss.backward()
+
+
+@contextmanager
+def untouched(net: nn.Module, train: bool = True) -> Iterator[nn.Module]:
+    """Run a proxy on ``net`` and put back mode, buffers, grads and ``requires_grad`` afterwards.
+
+    Inside, the network is in train mode (``train=True``, the zero-cost-nas convention: BN uses
+    batch statistics) or eval mode, every parameter requires grad and has no ``.grad``.
+    """
+    was_training = net.training
+    params = list(net.parameters())
+    grads = [p.grad for p in params]
+    flags = [p.requires_grad for p in params]
+    buffers = {name: b.detach().clone() for name, b in net.named_buffers()}
+    try:
+        for p in params:
+            p.grad = None
+            p.requires_grad_(True)
+        net.train(train)
+        yield net
+    finally:
+        for p, g, f in zip(params, grads, flags):
+            p.grad = g
+            p.requires_grad_(f)
+        with torch.no_grad():
+            for name, b in net.named_buffers():
+                if name in buffers:
+                    b.copy_(buffers[name])
+        net.train(was_training)
+
+
+def executed_modules(net: nn.Module, sample: torch.Tensor) -> list[nn.Module]:
+    """Leaf modules that actually run on ``sample`` (masked supernet ops do not), in run order.
+
+    One eval-mode forward under ``inference_mode``; a module run twice is listed once.
+    """
+    ran: dict[int, nn.Module] = {}
+
+    def hook(module: nn.Module, _args: tuple, _out: object) -> None:
+        ran.setdefault(id(module), module)
+
+    leaves = [m for m in net.modules() if not any(True for _ in m.children())]
+    handles = [m.register_forward_hook(hook) for m in leaves]
+    was_training = net.training
+    try:
+        net.eval()
+        with torch.inference_mode():
+            net(sample)
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)
+    return list(ran.values())
+

@@ -1,0 +1,143 @@
+"""TE-NAS (Chen et al. 2021): trainability (NTK condition number) and expressivity (linear regions).
+
+tenas_ntk: per-sample gradients g_i = d(sum_c f(x_i)_c)/dtheta over every parameter named
+  ``*weight*`` that gets a gradient (Conv, Linear and BN scales, as TE-NAS' ``get_ntk_n``), one
+  backward per sample, train mode; NTK = G G^T (B x B, float64); kappa = lambda_max / lambda_min.
+  Score = -kappa (TE-NAS prefers small kappa). NaN stays NaN (TE-NAS maps it to kappa = 1e5).
+tenas_lr: TE-NAS' linear-region count: the network's ReLU outputs on ``LR_SAMPLES`` inputs
+  are turned into sign patterns, one per input (all ReLUs concatenated); score = number of
+  distinct patterns (computed as TE-NAS does: sum_i 1 / #{j : pattern_j = pattern_i}).
+  Inputs are 3x3 crops (all channels) of the minibatch images at positions drawn from the
+  proxy generator, like TE-NAS' (1000, 3, 3) crops; eval mode, forward only. TE-NAS counts on
+  a thin (C=1, N=1) copy of the cell; a proxy only sees the network it is given, so wide
+  networks saturate near LR_SAMPLES (documented in docs/proxies.md).
+tenas: TE-NAS combines the two by their ranks among the candidates being pruned
+  (rank of kappa ascending + rank of LR descending); a single network has no candidates, so we
+  return log(LR) - log(kappa): monotone in both, higher = better, and a difference of two
+  networks' scores compares the two ratios TE-NAS trades off.
+
+Sign: higher = better for all three. Labels: no. Batch size: the run's minibatch for the NTK
+(B backward passes), LR_SAMPLES crops for LR. Precision: float32 network, NTK and its
+eigenvalues in float64. The network is left as it was (``untouched``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from nasbench.hookspecs import hookimpl
+from nasbench.proxy_runtime import untouched, with_oom_retry
+
+LR_SAMPLES = 1000
+CROP = 3
+
+
+def ntk_grads(net: nn.Module, inputs: torch.Tensor, parts: int) -> torch.Tensor:
+    """[B, P] float64 per-sample gradients of the summed logits, forward in ``parts`` slices."""
+    named = [p for n, p in net.named_parameters() if "weight" in n]
+    rows = []
+    for x in torch.tensor_split(inputs, max(1, min(parts, inputs.shape[0]))):
+        logits = net(x)
+        for i in range(x.shape[0]):
+            for p in named:
+                p.grad = None
+            logits[i : i + 1].sum().backward(retain_graph=i < x.shape[0] - 1)
+            rows.append(torch.cat([p.grad.reshape(-1) for p in named if p.grad is not None]).double())
+    return torch.stack(rows)
+
+
+def ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
+    """lambda_max / lambda_min of the empirical NTK on ``inputs`` (train mode); inf if singular."""
+    with untouched(net):
+        grads = with_oom_retry(lambda parts: ntk_grads(net, inputs, parts), inputs.shape[0])
+    eig = torch.linalg.eigvalsh(grads @ grads.T)
+    if not bool(torch.isfinite(eig).all()):
+        return math.nan
+    return float(eig[-1] / eig[0]) if eig[0] > 0 else math.inf
+
+
+def random_crops(inputs: torch.Tensor, n: int, size: int, generator: torch.Generator) -> torch.Tensor:
+    """``n`` crops [n, C, size, size] of random images at random positions (generator-driven)."""
+    b, _, h, w = inputs.shape
+    idx = torch.randint(0, b, (n,), generator=generator)
+    top = torch.randint(0, h - size + 1, (n,), generator=generator)
+    left = torch.randint(0, w - size + 1, (n,), generator=generator)
+    rows = (top[:, None] + torch.arange(size)[None, :])  # [n, size]
+    cols = (left[:, None] + torch.arange(size)[None, :])
+    x = inputs.cpu()[idx]  # [n, C, H, W]
+    x = x[torch.arange(n)[:, None, None, None], torch.arange(x.shape[1])[None, :, None, None],
+          rows[:, None, :, None], cols[:, None, None, :]]
+    return x.to(inputs.device)
+
+
+def linear_regions(net: nn.Module, inputs: torch.Tensor) -> float:
+    """Number of distinct ReLU sign patterns of ``net`` over the samples of ``inputs`` (eval mode)."""
+    patterns: list[torch.Tensor] = []
+
+    def hook(_m: nn.Module, _args: tuple, out: torch.Tensor) -> None:
+        patterns.append((out.reshape(out.shape[0], -1) > 0).to(torch.float32))
+
+    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.ReLU)]
+    was_training = net.training
+    try:
+        net.eval()
+        with torch.inference_mode():
+            net(inputs)
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)
+    if not patterns:
+        return 1.0
+    codes = torch.cat(patterns, dim=1)
+    # differing units between samples i and j: c_i (1 - c_j) + (1 - c_i) c_j
+    differ = codes @ (1 - codes).T
+    differ = differ + differ.T
+    same = (differ == 0).double().sum(dim=1)
+    return float((1.0 / same).sum())
+
+
+class TenasNTK:
+    """TE-NAS trainability: minus the NTK condition number."""
+
+    name = "tenas_ntk"
+    needs_labels = False
+    settings: dict = {}
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        return -ntk_condition(net, inputs)
+
+
+class TenasLR:
+    """TE-NAS expressivity: linear regions over 3x3 input crops."""
+
+    name = "tenas_lr"
+    needs_labels = False
+    settings: dict = {}
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        return linear_regions(net, random_crops(inputs, LR_SAMPLES, CROP, generator))
+
+
+class Tenas:
+    """TE-NAS for one network: log(#linear regions) - log(NTK condition number)."""
+
+    name = "tenas"
+    needs_labels = False
+    settings: dict = {}
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        kappa = ntk_condition(net, inputs)
+        regions = linear_regions(net, random_crops(inputs, LR_SAMPLES, CROP, generator))
+        if math.isnan(kappa):
+            return math.nan
+        return math.log(regions) - math.log(kappa)
+
+
+@hookimpl
+def nasbench_register_proxies(register) -> None:
+    for cls in (Tenas, TenasNTK, TenasLR):
+        register(cls())

@@ -1,0 +1,106 @@
+"""Zen-NAS score (Lin et al. 2021): expressivity of the pre-pooling features under perturbation.
+
+Definition, on a copy of the network re-initialised with Conv/Linear weights ~ N(0, 1), biases 0,
+BN scale 1 / shift 0 (Zen-NAS' ``network_weight_gaussian_init``), in train mode:
+x, e ~ N(0, 1) of the minibatch's shape (drawn from the proxy generator), x' = x + gamma * e with
+gamma = 1e-2; F(.) = the input of the network's last global average pool (the feature map
+before GAP). Score = log( mean_n sum_chw |F(x) - F(x')| ) + sum over BN layers of log(sigma_bn),
+sigma_bn = sqrt(mean over channels of the batch variance of the BN input in the forward of x)
+(the paper's BN scaling factor; Zen-NAS / NASLib read it from ``running_var`` after the two
+forwards instead, which mixes in the initial value 1 through BN momentum).
+Sign: higher = better. Labels: no. Data: only the input shape (Gaussian inputs). Batch size:
+the run's minibatch. Precision: float32 forward, log terms summed in float64. A network whose
+output does not depend on its input scores -inf (log 0).
+
+Needs a global average pool (``nn.AdaptiveAvgPool2d``) to find F; raises ``BadInput`` without
+one. Works on a deep copy because it re-initialises weights; the caller's network is untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+from torch import nn
+
+from nasbench.errors import BadInput
+from nasbench.hookspecs import hookimpl
+
+MIXUP_GAMMA = 1e-2
+
+
+def gaussian_init(net: nn.Module, generator: torch.Generator) -> nn.Module:
+    """Zen-NAS init: Conv/Linear weights N(0, 1) and zero bias; BN weight 1, bias 0."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=generator, dtype=m.weight.dtype))
+                if m.bias is not None:
+                    m.bias.zero_()
+            elif isinstance(m, (nn.modules.batchnorm._BatchNorm, nn.GroupNorm)) and m.weight is not None:
+                m.weight.fill_(1.0)
+                m.bias.zero_()
+    return net
+
+
+def _last_global_pool(net: nn.Module) -> nn.Module:
+    pools = [m for m in net.modules() if isinstance(m, nn.AdaptiveAvgPool2d)]
+    if not pools:
+        raise BadInput("zen needs a network with a global average pool (nn.AdaptiveAvgPool2d) to read features")
+    return pools[-1]
+
+
+def zen_score(net: nn.Module, inputs: torch.Tensor, generator: torch.Generator, gamma: float = MIXUP_GAMMA) -> float:
+    """The Zen-NAS score of ``net`` (already Gaussian-initialised, in train mode)."""
+    pool = _last_global_pool(net)
+    features: list[torch.Tensor] = []
+    bn_log_sigma: list[float] = []
+    record_bn = [True]
+
+    def pool_hook(_m: nn.Module, args: tuple, _out: torch.Tensor) -> None:
+        features.append(args[0])
+
+    def bn_hook(_m: nn.Module, args: tuple, _out: torch.Tensor) -> None:
+        if record_bn[0]:
+            x = args[0].double()
+            dims = [0] + list(range(2, x.dim()))
+            bn_log_sigma.append(0.5 * math.log(float(x.var(dim=dims, unbiased=False).mean())))
+
+    handles = [pool.register_forward_hook(pool_hook)]
+    handles += [m.register_forward_hook(bn_hook) for m in net.modules()
+                if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    shape, device = inputs.shape, inputs.device
+    x = torch.randn(shape, generator=generator).to(device)
+    e = torch.randn(shape, generator=generator).to(device)
+    try:
+        with torch.no_grad():
+            net(x)
+            record_bn[0] = False
+            net(x + gamma * e)
+    finally:
+        for h in handles:
+            h.remove()
+    diff = (features[0] - features[1]).double().abs().flatten(1).sum(dim=1).mean()
+    return float(torch.log(diff)) + math.fsum(bn_log_sigma)
+
+
+class Zen:
+    """Zen-NAS: log feature sensitivity to a small input perturbation plus log BN scales."""
+
+    name = "zen"
+    needs_labels = False
+    settings: dict = {}
+
+    def __init__(self, gamma: float = MIXUP_GAMMA) -> None:
+        self.gamma = gamma
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        clone = gaussian_init(copy.deepcopy(net), generator)
+        clone.train()
+        return zen_score(clone, inputs, generator, self.gamma)
+
+
+@hookimpl
+def nasbench_register_proxies(register) -> None:
+    register(Zen())
