@@ -102,6 +102,9 @@ class SearchSpace(Protocol):
     def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
         """A supernet with every candidate op on every edge; see ``nasbench.supernet``."""
 
+    # Optional: ``with_settings(settings) -> SearchSpace`` returns a copy configured by the run's
+    # resolved settings (e.g. network width); the runner calls it when present.
+
 
 @runtime_checkable
 class Benchmark(Protocol):

@@ -98,6 +98,8 @@ def prepare(
         raise BadInput(f"scorer {scorer!r} with strategy {strategy!r} uses no proxy; drop --proxy {proxy}")
     components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
     resolved = resolve_settings(components, dict(settings or {}))
+    if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
+        space_c = space_c.with_settings(resolved)
     dev = resolve_device(device)
     # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
     bench_c.accuracy(space_c.sample(np.random.default_rng(0)), dataset)

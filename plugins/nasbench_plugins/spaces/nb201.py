@@ -13,6 +13,7 @@ from torch import nn
 from nasbench.components import Arch
 from nasbench.errors import BadInput
 from nasbench.hookspecs import hookimpl
+from nasbench.settings import Setting
 from nasbench.torchutil import reset_parameters
 from nasbench_plugins.benchmarks.nb201_table import ARCH_RE, codes_of
 from nasbench_plugins.spaces.nb201_network import EDGE_NAMES, NB201Network, NB201Supernet
@@ -24,11 +25,18 @@ class NB201Space:
 
     name = "nb201"
     edges = EDGE_NAMES
-    settings: dict = {}
+    settings = {
+        "nb201_channels": Setting(16, "initial channels C of network and supernet (NB201: 16)", minimum=1),
+        "nb201_cells": Setting(5, "cells per stage N (NB201: 5)", minimum=1),
+    }
 
     def __init__(self, channels: int = 16, cells_per_stage: int = 5) -> None:
         self.channels = channels
         self.cells_per_stage = cells_per_stage
+
+    def with_settings(self, settings: dict) -> NB201Space:
+        """A copy sized by the run's settings (smaller than NB201 only for tests and debugging)."""
+        return NB201Space(settings.get("nb201_channels", 16), settings.get("nb201_cells", 5))
 
     def candidate_ops(self, edge: str) -> tuple[str, ...]:
         return OPS
