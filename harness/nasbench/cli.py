@@ -193,6 +193,7 @@ def make_cli(pm: Any | None = None) -> click.Group:
             rows = st.rows("space=?", (space,)) if space else st.rows()
         click.echo(render(summarise(rows), fmt), nl=False)
 
+    cli.nasbench_registry = registry  # type: ignore[attr-defined]  # plugin commands reach the registry
     the_pm = state["pm"]
     if the_pm is None:
         try:

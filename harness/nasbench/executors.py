@@ -1,0 +1,243 @@
+"""Where independent jobs run: in this process, in a pool of spawned processes, or on Ray.
+
+Every executor has one method, ``run(fn, payloads)``, that yields ``(payload, outcome)`` as jobs
+finish, in any order. ``fn`` must be a module-level function (it is pickled by reference). The
+outcome is ``fn``'s return value, or a ``JobFailed`` when ``fn`` raised or the worker running it
+died. A worker that dies loses only the job it held: that job is retried once on a fresh worker,
+then reported as failed; the other jobs carry on. Workers use one torch thread each, so N workers
+use N cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from nasbench.errors import BadInput
+
+#: how often a job whose worker died is tried again before it is reported failed
+RETRIES_AFTER_CRASH = 1
+
+
+@dataclass
+class JobFailed:
+    """A job that raised (``crashed`` False) or whose worker died twice (``crashed`` True)."""
+
+    reason: str
+    crashed: bool = False
+    attempts: int = 1
+
+
+def _call(fn: Callable[[Any], Any], payload: Any) -> Any:
+    try:
+        return fn(payload)
+    except Exception as exc:  # noqa: BLE001 - any job error is reported, never raised
+        return JobFailed(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+
+
+class SerialExecutor:
+    """Runs every job here, one after the other (a crash here is a crash of the command)."""
+
+    name = "serial"
+
+    def __init__(self, workers: int = 1, address: str | None = None) -> None:
+        self.workers = 1
+
+    def run(self, fn: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        for payload in payloads:
+            yield payload, _call(fn, payload)
+
+
+def _worker_loop(conn: Connection) -> None:
+    """Body of one pool process: receive (fn, payload), send the outcome, until told to stop."""
+    import torch
+
+    torch.set_num_threads(1)
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        fn, payload = message
+        conn.send(_call(fn, payload))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    job: tuple[Any, int] | None = None  # (payload, attempt)
+
+
+class ProcessExecutor:
+    """A pool of ``workers`` spawned processes, one job each at a time, dead workers replaced."""
+
+    name = "process"
+
+    def __init__(self, workers: int = 2, address: str | None = None) -> None:
+        if workers < 1:
+            raise BadInput(f"--workers must be >= 1, got {workers}")
+        self.workers = workers
+        self._ctx = mp.get_context("spawn")
+
+    def _start(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker_loop, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, fn: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        pending: deque[tuple[Any, int]] = deque((p, 1) for p in payloads)
+        if not pending:
+            return
+        pool = [self._start() for _ in range(min(self.workers, len(pending)))]
+        try:
+            while pending or any(w.job is not None for w in pool):
+                for worker in pool:
+                    if worker.job is None and pending:
+                        worker.job = pending.popleft()
+                        worker.conn.send((fn, worker.job[0]))
+                busy = [w for w in pool if w.job is not None]
+                wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                for i, worker in enumerate(pool):
+                    if worker.job is None:
+                        continue
+                    outcome = self._collect(worker)
+                    if outcome is _STILL_RUNNING:
+                        continue
+                    payload, attempt = worker.job
+                    worker.job = None
+                    if outcome is _DIED:
+                        code = worker.process.exitcode
+                        worker.conn.close()
+                        pool[i] = self._start()
+                        if attempt <= RETRIES_AFTER_CRASH:
+                            pending.appendleft((payload, attempt + 1))
+                            continue
+                        outcome = JobFailed(f"worker died (exit code {code}) on each of {attempt} attempts",
+                                            crashed=True, attempts=attempt)
+                    elif isinstance(outcome, JobFailed):
+                        outcome.attempts = attempt
+                    yield payload, _with_attempts(outcome, attempt)
+        finally:
+            for worker in pool:
+                _stop(worker)
+
+    @staticmethod
+    def _collect(worker: _Worker) -> Any:
+        try:
+            if worker.conn.poll():
+                return worker.conn.recv()
+        except (EOFError, OSError):
+            return _DIED
+        if not worker.process.is_alive():
+            return _DIED
+        return _STILL_RUNNING
+
+
+_STILL_RUNNING = object()
+_DIED = object()
+
+
+def _with_attempts(outcome: Any, attempt: int) -> Any:
+    """Let an outcome that records attempts (``.attempts`` attribute or list of them) know the count."""
+    items = outcome if isinstance(outcome, list) else [outcome]
+    for item in items:
+        if hasattr(item, "attempts"):
+            item.attempts = attempt
+    return outcome
+
+
+def _stop(worker: _Worker) -> None:
+    try:
+        worker.conn.send(None)
+    except (OSError, BrokenPipeError):
+        pass
+    worker.process.join(timeout=5)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
+
+
+def _ray_call(fn: Callable[[Any], Any], payload: Any) -> Any:
+    import torch
+
+    torch.set_num_threads(1)
+    return _call(fn, payload)
+
+
+class RayExecutor:
+    """Jobs as Ray tasks (one CPU each) on a local instance or the cluster at ``address``."""
+
+    name = "ray"
+
+    def __init__(self, workers: int = 2, address: str | None = None) -> None:
+        try:
+            import ray  # noqa: F401
+        except ImportError as exc:
+            raise BadInput("--executor ray needs Ray: pip install 'nasbench[ray]'") from exc
+        self.workers = max(1, workers)
+        self.address = address
+
+    def _init(self) -> Any:
+        import ray
+
+        if ray.is_initialized():
+            return ray
+        # Local workers get this process's import path and nasbench settings, so plugins load alike.
+        env = {k: v for k, v in os.environ.items() if k.startswith("NASBENCH_")}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        if self.address:
+            ray.init(address=self.address, runtime_env={"env_vars": env}, log_to_driver=False)
+        else:
+            ray.init(num_cpus=self.workers, include_dashboard=False, runtime_env={"env_vars": env},
+                     log_to_driver=False)
+        return ray
+
+    def run(self, fn: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        ray = self._init()
+        from ray.exceptions import RayError
+
+        remote = ray.remote(num_cpus=1, max_retries=0)(_ray_call)
+        pending: deque[tuple[Any, int]] = deque((p, 1) for p in payloads)
+        running: dict[Any, tuple[Any, int]] = {}
+        while pending or running:
+            while pending and len(running) < self.workers:
+                payload, attempt = pending.popleft()
+                running[remote.remote(fn, payload)] = (payload, attempt)
+            done, _ = ray.wait(list(running), num_returns=1)
+            payload, attempt = running.pop(done[0])
+            try:
+                outcome = ray.get(done[0])
+            except RayError as exc:  # the worker process died (or the task was lost with its node)
+                if attempt <= RETRIES_AFTER_CRASH:
+                    pending.appendleft((payload, attempt + 1))
+                    continue
+                outcome = JobFailed(f"Ray worker died on each of {attempt} attempts: {type(exc).__name__}",
+                                    crashed=True, attempts=attempt)
+            yield payload, _with_attempts(outcome, attempt)
+
+
+EXECUTORS: dict[str, type] = {"serial": SerialExecutor, "process": ProcessExecutor, "ray": RayExecutor}
+
+
+def make_executor(name: str | None, workers: int = 1, address: str | None = None) -> Any:
+    """``name`` from ``EXECUTORS``; ``None`` = serial for one worker, a process pool for more."""
+    if workers < 1:
+        raise BadInput(f"--workers must be >= 1, got {workers}")
+    if name is None:
+        name = "ray" if address else ("serial" if workers == 1 else "process")
+    if name not in EXECUTORS:
+        raise BadInput(f"unknown executor {name!r}; choose one of: {', '.join(EXECUTORS)}")
+    return EXECUTORS[name](workers=workers, address=address)

@@ -1,0 +1,180 @@
+"""The proxy score cache: one row per (space, arch, proxy, images, batch size, seed), in the results store.
+
+Proxy scores are expensive and deterministic given that key, so ``nasbench correlate`` writes each
+one as it arrives and looks it up before computing it again. The tables live in the same SQLite
+file as the trials (``results/nasbench.sqlite`` by default) so one file holds a study. A NaN score
+is stored as NULL with status ``ok``; a failure is stored with status ``failed`` and is recomputed
+on the next run. ``proxy_correlations`` keeps one summary row per correlate study, which
+``nasbench report-proxies`` prints.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nasbench.errors import DataError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS proxy_scores (
+    space TEXT NOT NULL,
+    arch TEXT NOT NULL,
+    proxy TEXT NOT NULL,
+    images TEXT NOT NULL,
+    batch_size INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    score REAL,
+    failure TEXT,
+    seconds REAL,
+    peak_memory_bytes INTEGER,
+    memory_device TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    finished_at TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (space, arch, proxy, images, batch_size, seed)
+);
+CREATE TABLE IF NOT EXISTS proxy_correlations (
+    space TEXT NOT NULL,
+    benchmark TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    proxy TEXT NOT NULL,
+    images TEXT NOT NULL,
+    batch_size INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    sample TEXT NOT NULL,
+    n INTEGER,
+    n_nan INTEGER,
+    n_failed INTEGER,
+    spearman REAL,
+    kendall REAL,
+    top10 REAL,
+    top50 REAL,
+    top100 REAL,
+    archs_per_second REAL,
+    peak_memory_bytes INTEGER,
+    memory_device TEXT,
+    images_note TEXT,
+    finished_at TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (space, benchmark, dataset, proxy, images, batch_size, seed, sample)
+);
+"""
+
+SUMMARY_COLUMNS = (
+    "space", "benchmark", "dataset", "proxy", "images", "batch_size", "seed", "sample", "n", "n_nan", "n_failed",
+    "spearman", "kendall", "top10", "top50", "top100", "archs_per_second", "peak_memory_bytes", "memory_device",
+    "images_note",
+)
+
+
+@dataclass(frozen=True)
+class ScoreKey:
+    """Everything but the arch and proxy that a score depends on."""
+
+    space: str
+    images: str
+    batch_size: int
+    seed: int
+
+
+@dataclass
+class ProxyScore:
+    """One proxy's verdict on one arch, as a worker returns it and the cache stores it."""
+
+    proxy: str
+    status: str  # "ok" | "failed"
+    score: float = math.nan
+    failure: str | None = None
+    seconds: float = 0.0
+    peak_memory_bytes: int = 0
+    memory_device: str = "cpu"
+    attempts: int = 1
+
+
+class ScoreCache:
+    """Opens the store file (creating the tables) and reads/writes proxy scores."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=60)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{self.path} is not a nasbench results store ({exc})") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> ScoreCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def lookup(self, key: ScoreKey, proxy: str, archs: list[str]) -> dict[str, ProxyScore]:
+        """The stored successful scores of ``proxy`` for those of ``archs`` that have one."""
+        found: dict[str, ProxyScore] = {}
+        for start in range(0, len(archs), 500):
+            chunk = archs[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(
+                "SELECT * FROM proxy_scores WHERE space=? AND proxy=? AND images=? AND batch_size=? AND seed=?"
+                f" AND status='ok' AND arch IN ({marks})",
+                (key.space, proxy, key.images, key.batch_size, key.seed, *chunk),
+            )
+            for r in rows:
+                found[r["arch"]] = _from_row(r)
+        return found
+
+    def put(self, key: ScoreKey, arch: str, result: ProxyScore) -> None:
+        """Insert or replace one score, committed at once (a crash loses nothing already stored)."""
+        score = None if math.isnan(result.score) else result.score
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO proxy_scores (space, arch, proxy, images, batch_size, seed, status, score,"
+                " failure, seconds, peak_memory_bytes, memory_device, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (key.space, arch, result.proxy, key.images, key.batch_size, key.seed, result.status, score,
+                 result.failure, result.seconds, result.peak_memory_bytes, result.memory_device, result.attempts),
+            )
+
+    def count(self, status: str | None = None) -> int:
+        if status is None:
+            return int(self.conn.execute("SELECT COUNT(*) FROM proxy_scores").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM proxy_scores WHERE status=?", (status,)).fetchone()[0])
+
+    def put_summary(self, row: dict[str, Any]) -> None:
+        values = tuple(_finite_or_none(row.get(c)) for c in SUMMARY_COLUMNS)
+        marks = ", ".join("?" for _ in SUMMARY_COLUMNS)
+        with self.conn:
+            self.conn.execute(
+                f"INSERT OR REPLACE INTO proxy_correlations ({', '.join(SUMMARY_COLUMNS)}) VALUES ({marks})", values
+            )
+
+    def summaries(self, space: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM proxy_correlations" + (" WHERE space=?" if space else "")
+        sql += " ORDER BY space, benchmark, dataset, sample, seed, spearman DESC"
+        return [dict(r) for r in self.conn.execute(sql, (space,) if space else ())]
+
+
+def _from_row(r: sqlite3.Row) -> ProxyScore:
+    return ProxyScore(
+        proxy=r["proxy"],
+        status=r["status"],
+        score=math.nan if r["score"] is None else float(r["score"]),
+        failure=r["failure"],
+        seconds=float(r["seconds"] or 0.0),
+        peak_memory_bytes=int(r["peak_memory_bytes"] or 0),
+        memory_device=r["memory_device"] or "cpu",
+        attempts=int(r["attempts"]),
+    )
+
+
+def _finite_or_none(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,172 @@
+"""``nasbench correlate`` (proxy score vs benchmark accuracy) and ``nasbench report-proxies``.
+
+Thin click layer over ``nasbench.correlate``: parse options, pick the executor, print the table
+or JSON. Scores land in the score cache of the store (``--store``) as they arrive, so a re-run
+is a look-up and ``report-proxies`` can print every study done so far.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nasbench.hookspecs import hookimpl
+
+
+def _registry() -> Any:
+    root = click.get_current_context().find_root().command
+    accessor = getattr(root, "nasbench_registry", None)
+    if accessor is not None:
+        return accessor()
+    from nasbench.plugins import get_plugin_manager
+    from nasbench.registry import Registry
+
+    return Registry(get_plugin_manager())
+
+
+def _num(value: Any, fmt: str = "{:.3f}") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return fmt.format(value)
+
+
+def _mib(value: Any) -> str:
+    return "n/a" if value is None else f"{value / 2**20:.1f} MiB"
+
+
+HEADER = ("proxy", "n", "Spearman", "Kendall", "top-10", "top-50", "top-100", "archs/s", "peak mem", "NaN", "failed")
+
+
+def table_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r["proxy"], str(r["n"]), _num(r["spearman"]), _num(r["kendall"]), _num(r["top10"], "{:.2f}"),
+            _num(r["top50"], "{:.2f}"), _num(r["top100"], "{:.2f}"), _num(r["archs_per_second"], "{:.1f}"),
+            _mib(r["peak_memory_bytes"]), str(r["n_nan"]), str(r["n_failed"]),
+        )
+        for r in summaries
+    ]
+
+
+def markdown(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+@hookimpl
+def nasbench_register_commands(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--space", default="nb201", show_default=True, help="search space")
+    @click.option("--proxy", "proxies", default="nwot", show_default=True, help="comma list of proxies, or `all`")
+    @click.option("--dataset", default="cifar10", show_default=True, help="benchmark dataset the accuracy is read on")
+    @click.option("--benchmark", default=None, help="benchmark (default: the one covering --space)")
+    @click.option("--sample", default="1000", show_default=True, help="number of random archs, or `all`")
+    @click.option("--archs", "archs_file", default=None, help="file of arch strings, one a line (instead of --sample)")
+    @click.option("--seed", type=int, default=0, show_default=True, help="seed of the sample, init and minibatch")
+    @click.option("--batch-size", type=int, default=64, show_default=True, help="minibatch size the proxies see")
+    @click.option("--workers", type=int, default=1, show_default=True, help="parallel workers (one core each)")
+    @click.option("--executor", type=click.Choice(["serial", "process", "ray"]), default=None,
+                  help="default: serial for 1 worker, process pool for more, ray when --address is given")
+    @click.option("--address", default=None, help="Ray cluster address (with --executor ray)")
+    @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N")
+    @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
+    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    @click.option("--plot", "plot_dir", default=None, help="write a score-vs-accuracy PNG per proxy into this dir")
+    @click.option("--per-arch", is_flag=True, help="also print one JSON line per arch and proxy")
+    @click.option("--json", "as_json", is_flag=True, help="one JSON summary line per proxy, no progress bar")
+    def correlate(**opts: Any) -> None:
+        """Rank correlation of proxy scores with benchmark accuracy (scores cached in the store)."""
+        from nasbench import correlate as engine
+        from nasbench.executors import make_executor
+        from nasbench.scorecache import ScoreCache
+        from nasbench.store import DEFAULT_STORE
+
+        registry = _registry()
+        study = engine.plan(
+            registry, space=opts["space"], proxies=opts["proxies"], dataset=opts["dataset"], sample=opts["sample"],
+            seed=opts["seed"], archs_file=opts["archs_file"], benchmark=opts["benchmark"],
+            batch_size=opts["batch_size"], device=opts["device"], data_dir=opts["data_dir"],
+        )
+        executor = make_executor(opts["executor"], opts["workers"], opts["address"])
+        quiet = opts["as_json"]
+        if not quiet:
+            click.echo(
+                f"correlate {len(study.archs):,} archs of {study.space.name} ({study.sample}) with "
+                f"{study.benchmark_name} {study.dataset} accuracy: proxies {', '.join(study.proxies)}; seed "
+                f"{study.seed}, batch {study.batch_size}, device {study.device}, {executor.name} x{executor.workers}"
+            )
+            click.echo(("NOTE: " if study.images.fallback else "images: ") + study.images.note)
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(study.archs), desc="correlate", unit="arch", file=sys.stderr, disable=quiet,
+                   leave=False)
+
+        def progress(step: int, _total: int) -> None:
+            bar.update(step)
+
+        with ScoreCache(opts["store"] or DEFAULT_STORE) as cache:
+            result = engine.run_study(study, cache, executor, progress)
+        bar.close()
+        if opts["per_arch"]:
+            for row in result.per_arch:
+                click.echo(json.dumps(row))
+        if quiet:
+            for row in result.summaries:
+                out = engine.json_summary(row)
+                out.update(computed=result.computed, reused=result.reused, wall_seconds=result.wall_seconds)
+                click.echo(json.dumps(out))
+        else:
+            rate = f", {result.computed / result.wall_seconds:.2f} archs/s wall" if result.wall_seconds > 0 and \
+                result.computed else ""
+            click.echo(f"computed {result.computed:,} arch(s) in {result.wall_seconds:.1f} s{rate}; "
+                       f"{result.reused:,} taken from the store")
+            click.echo(markdown(HEADER, table_rows(result.summaries)), nl=False)
+            for line in result.failures[:5]:
+                click.echo(f"failed: {line}", err=True)
+        if opts["plot_dir"]:
+            from nasbench.plots import scatter_plots
+
+            paths = scatter_plots(result.per_arch, result.summaries, opts["plot_dir"])
+            if not quiet:
+                click.echo(f"plots: {', '.join(str(p) for p in paths)}")
+
+    @cli.command("report-proxies")
+    @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
+    @click.option("--space", default=None, help="only studies on this space")
+    @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown",
+                  show_default=True)
+    def report_proxies(store: str | None, space: str | None, fmt: str) -> None:
+        """Table of every `nasbench correlate` study in the store: one row per proxy and study."""
+        from nasbench.errors import BadInput
+        from nasbench.scorecache import ScoreCache
+        from nasbench.store import DEFAULT_STORE
+
+        path = Path(store) if store else DEFAULT_STORE
+        if not path.exists():
+            raise BadInput(f"no results store at {path}: run `nasbench correlate` first or pass --store")
+        with ScoreCache(path) as cache:
+            rows = cache.summaries(space)
+        if fmt == "json":
+            for row in rows:
+                click.echo(json.dumps(row))
+            return
+        header = ("space", "benchmark", "dataset", "sample", "seed", "batch", *HEADER)
+        body = [(r["space"], r["benchmark"], r["dataset"], r["sample"], str(r["seed"]), str(r["batch_size"]), *t)
+                for r, t in zip(rows, table_rows(rows))]
+        if fmt == "csv":
+            import csv
+            import io
+
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            writer.writerow(header)
+            writer.writerows(body)
+            click.echo(buf.getvalue(), nl=False)
+        else:
+            click.echo(markdown(header, body), nl=False)

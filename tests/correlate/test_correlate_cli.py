@@ -1,0 +1,121 @@
+"""`nasbench correlate` and `nasbench report-proxies` end to end on the toy space (real networks, real SQLite)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from click.testing import CliRunner
+
+from nasbench.cli import make_cli
+
+BASE = ["correlate", "--space", "toy", "--dataset", "toy", "--proxy", "nwot", "--batch-size", "8", "--seed", "0"]
+
+
+def invoke(pm, args, data):
+    return CliRunner().invoke(make_cli(pm), [*args, "--data-dir", str(data)])
+
+
+def summaries(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{") and '"spearman"' in line]
+
+
+def per_arch(output: str) -> dict[str, float]:
+    rows = [json.loads(line) for line in output.splitlines() if line.startswith("{") and '"spearman"' not in line]
+    return {r["arch"]: r["score"] for r in rows}
+
+
+def test_correlate_json_reports_rank_statistics(correlate_pm, tiny_data, tmp_path):
+    result = invoke(correlate_pm, [*BASE, "--sample", "12", "--json", "--store", str(tmp_path / "s.sqlite")], tiny_data)
+    assert result.exit_code == 0, result.output
+    (row,) = summaries(result.output)
+    assert row["proxy"] == "nwot" and row["n"] == 12 and row["n_failed"] == 0
+    assert -1.0 <= row["spearman"] <= 1.0 and -1.0 <= row["kendall"] <= 1.0
+    assert 0.0 <= row["top10"] <= 1.0
+    assert row["archs_per_second"] > 0 and row["peak_memory_bytes"] >= 0
+
+
+def test_second_run_is_a_lookup(correlate_pm, tiny_data, tmp_path):
+    args = [*BASE, "--sample", "10", "--json", "--store", str(tmp_path / "s.sqlite")]
+    first = summaries(invoke(correlate_pm, args, tiny_data).output)[0]
+    second = summaries(invoke(correlate_pm, args, tiny_data).output)[0]
+    assert first["computed"] == 10 and first["reused"] == 0
+    assert second["computed"] == 0 and second["reused"] == 10
+    assert second["spearman"] == first["spearman"]
+
+
+def test_scores_are_stored_per_arch_and_proxy(correlate_pm, tiny_data, tmp_path):
+    store = tmp_path / "s.sqlite"
+    invoke(correlate_pm, [*BASE, "--sample", "6", "--json", "--store", str(store)], tiny_data)
+    with sqlite3.connect(store) as conn:
+        rows = conn.execute("SELECT space, proxy, batch_size, seed, status FROM proxy_scores").fetchall()
+    assert len(rows) == 6 and set(rows) == {("toy", "nwot", 8, 0, "ok")}
+
+
+def test_scores_do_not_depend_on_order(correlate_pm, tiny_data, tmp_path):
+    archs = ["conv3x3,skip,conv1x1", "skip,conv3x3,none", "conv1x1,conv1x1,conv3x3"]
+    forward, backward = tmp_path / "f.txt", tmp_path / "b.txt"
+    forward.write_text("\n".join(archs) + "\n")
+    backward.write_text("\n".join(reversed(archs)) + "\n")
+    a = invoke(correlate_pm, [*BASE, "--archs", str(forward), "--per-arch", "--json", "--store", str(tmp_path / "a")],
+               tiny_data)
+    b = invoke(correlate_pm, [*BASE, "--archs", str(backward), "--per-arch", "--json", "--store", str(tmp_path / "b")],
+               tiny_data)
+    assert per_arch(a.output) == per_arch(b.output)
+    assert set(per_arch(a.output)) == set(archs)
+
+
+def test_per_arch_lines_carry_arch_proxy_score_accuracy(correlate_pm, tiny_data, tmp_path):
+    result = invoke(correlate_pm, [*BASE, "--sample", "4", "--per-arch", "--json", "--store", str(tmp_path / "s")],
+                    tiny_data)
+    lines = [json.loads(x) for x in result.output.splitlines() if '"accuracy"' in x]
+    assert len(lines) == 4
+    assert all({"arch", "proxy", "score", "accuracy"} <= set(line) for line in lines)
+
+
+def test_bad_arch_line_is_one_error_line(correlate_pm, tiny_data, tmp_path):
+    archs = tmp_path / "archs.txt"
+    archs.write_text("conv3x3,skip,conv1x1\nconv3x3,banana\n")
+    result = invoke(correlate_pm, [*BASE, "--archs", str(archs), "--store", str(tmp_path / "s")], tiny_data)
+    assert result.exit_code == 2
+    assert "archs.txt:2" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_proxy_lists_choices(correlate_pm, tiny_data, tmp_path):
+    args = [*BASE[:-6], "--proxy", "nwot,nope", "--store", str(tmp_path / "s")]
+    result = invoke(correlate_pm, args, tiny_data)
+    assert result.exit_code == 2 and "unknown proxy 'nope'" in result.output
+
+
+def test_proxy_all_means_every_registered_proxy(correlate_pm, tiny_data, tmp_path):
+    from nasbench.registry import Registry
+
+    args = ["correlate", "--space", "toy", "--dataset", "toy", "--proxy", "all", "--batch-size", "8",
+            "--sample", "3", "--json", "--store", str(tmp_path / "s")]
+    result = invoke(correlate_pm, args, tiny_data)
+    assert result.exit_code == 0, result.output
+    assert sorted(r["proxy"] for r in summaries(result.output)) == Registry(correlate_pm).names("proxy")
+
+
+def test_missing_dataset_images_fall_back_and_say_so(correlate_pm, tiny_data, tmp_path):
+    result = invoke(correlate_pm, [*BASE, "--sample", "3", "--store", str(tmp_path / "s")], tiny_data)
+    assert result.exit_code == 0, result.output
+    assert "NOTE: toy images not available" in result.output and "CIFAR-10 train" in result.output
+
+
+def test_report_proxies_lists_each_study(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--store", store], tiny_data)
+    result = CliRunner().invoke(make_cli(correlate_pm), ["report-proxies", "--store", store])
+    assert result.exit_code == 0, result.output
+    body = [line for line in result.output.splitlines() if line.startswith("| toy ")]
+    assert len(body) == 1 and "| nwot |" in body[0] and "random:5" in body[0]
+
+
+def test_plot_writes_one_png_per_proxy(correlate_pm, tiny_data, tmp_path):
+    plots = tmp_path / "plots"
+    result = invoke(correlate_pm, [*BASE, "--sample", "5", "--plot", str(plots), "--store", str(tmp_path / "s")],
+                    tiny_data)
+    assert result.exit_code == 0, result.output
+    (png,) = plots.glob("*.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
