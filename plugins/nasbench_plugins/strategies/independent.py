@@ -9,6 +9,7 @@ from nasbench.components import SearchOutcome
 from nasbench.hookspecs import hookimpl
 from nasbench.metrics import argmax_valid
 from nasbench.settings import Setting
+from nasbench.topology import apply_topology
 from nasbench_plugins.strategies.progressive import initial_scores
 
 
@@ -23,6 +24,7 @@ class Independent:
     def search(self, ctx) -> SearchOutcome:
         initial = initial_scores(ctx)
         decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
+        decisions = apply_topology(ctx, decisions)  # no-op for spaces without a topology rule
         return SearchOutcome(ctx.space.complete(decisions), initial=initial)
 
 

@@ -20,6 +20,7 @@ from nasbench.hookspecs import hookimpl
 from nasbench.metrics import argmax_valid
 from nasbench.settings import Setting
 from nasbench.supernet import discretize, reset
+from nasbench.topology import apply_topology
 from nasbench_plugins.strategies.edge_orders import EDGE_ORDERS, edge_scores
 
 
@@ -71,7 +72,7 @@ class Progressive:
                     discretize(ctx.supernet, edge, op)
                 undecided.remove(edge)
                 step += 1
-            candidates.append(ctx.space.complete(decisions))
+            candidates.append(ctx.space.complete(apply_topology(ctx, decisions)))  # no-op without a topology rule
             per_proposal.append(ctx.counters.perturbations - before)
             bar.update(1)
         bar.close()
