@@ -1,0 +1,33 @@
+"""Module-level job functions for executor tests (pool workers import them by name)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is bad")
+    return x
+
+
+def die_once_on_two(job: tuple[int, str]) -> int:
+    """Kills its process the first time it sees 2 (a marker file remembers), returns x after that."""
+    x, marker_dir = job
+    marker = Path(marker_dir) / f"died-{x}"
+    if x == 2 and not marker.exists():
+        marker.write_text("died")
+        os._exit(7)
+    return x
+
+
+def die_always_on_two(job: tuple[int, str]) -> int:
+    x, _ = job
+    if x == 2:
+        os._exit(9)
+    return x
