@@ -53,9 +53,10 @@ def ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
     """lambda_max / lambda_min of the empirical NTK on ``inputs`` (train mode); inf if singular."""
     with untouched(net):
         grads = with_oom_retry(lambda parts: ntk_grads(net, inputs, parts), inputs.shape[0])
-    eig = torch.linalg.eigvalsh(grads @ grads.T)
-    if not bool(torch.isfinite(eig).all()):
+    ntk = grads @ grads.T
+    if not bool(torch.isfinite(ntk).all()):
         return math.nan
+    eig = torch.linalg.eigvalsh(ntk)
     return float(eig[-1] / eig[0]) if eig[0] > 0 else math.inf
 
 
