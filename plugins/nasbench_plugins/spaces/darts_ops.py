@@ -1,0 +1,123 @@
+"""DARTS candidate ops, as in the DARTS code (Liu et al. 2019, ``operations.py``), plus RobustDARTS' noise.
+
+``sep_conv`` = two stacked ReLU-dwconv-pwconv-BN; ``dil_conv`` = one ReLU-dilated dwconv-pwconv-BN;
+``skip_connect`` in a stride-2 position is a ``FactorizedReduce``. In the search supernet
+(``affine=False``) a pooling op is followed by a non-affine BN, as DARTS' ``MixedOp`` does.
+``noise`` (Zela et al. 2020, space S4) outputs N(0, 1) of the output shape regardless of the
+input, drawn from the op's own generator so that runs are reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+#: the 8 DARTS ops in the order of DARTS' PRIMITIVES
+DARTS_OPS = (
+    "none",
+    "max_pool_3x3",
+    "avg_pool_3x3",
+    "skip_connect",
+    "sep_conv_3x3",
+    "sep_conv_5x5",
+    "dil_conv_3x3",
+    "dil_conv_5x5",
+)
+
+
+class ReLUConvBN(nn.Sequential):
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, affine: bool) -> None:
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=False),
+            nn.BatchNorm2d(c_out, affine=affine),
+        )
+
+
+class DilConv(nn.Sequential):
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, dilation: int,
+                 affine: bool) -> None:
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_in, kernel, stride, padding, dilation=dilation, groups=c_in, bias=False),
+            nn.Conv2d(c_in, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out, affine=affine),
+        )
+
+
+class SepConv(nn.Sequential):
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, affine: bool) -> None:
+        super().__init__(
+            DilConv(c_in, c_in, kernel, stride, padding, 1, affine),
+            DilConv(c_in, c_out, kernel, 1, padding, 1, affine),
+        )
+
+
+class FactorizedReduce(nn.Module):
+    """Halves the spatial size with two offset stride-2 1x1 convs, concatenated."""
+
+    def __init__(self, c_in: int, c_out: int, affine: bool) -> None:
+        super().__init__()
+        if c_out % 2:
+            raise ValueError(f"FactorizedReduce needs an even number of output channels, got {c_out}")
+        self.relu = nn.ReLU(inplace=False)
+        self.conv_1 = nn.Conv2d(c_in, c_out // 2, 1, stride=2, bias=False)
+        self.conv_2 = nn.Conv2d(c_in, c_out // 2, 1, stride=2, bias=False)
+        self.bn = nn.BatchNorm2d(c_out, affine=affine)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.relu(x)
+        return self.bn(torch.cat([self.conv_1(x), self.conv_2(x[:, :, 1:, 1:])], dim=1))
+
+
+class Zero(nn.Module):
+    """The ``none`` op of a discrete cell: zeros of the output shape (never run in a supernet)."""
+
+    def __init__(self, stride: int) -> None:
+        super().__init__()
+        self.stride = stride
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, :, :: self.stride, :: self.stride].mul(0.0)
+
+
+class Noise(nn.Module):
+    """RobustDARTS' noise op: N(0, 1) of the output shape, independent of the input values."""
+
+    def __init__(self, stride: int, seed: int) -> None:
+        super().__init__()
+        self.stride = stride
+        self.generator = torch.Generator()
+        self.generator.manual_seed(seed)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x[:, :, :: self.stride, :: self.stride].shape
+        return torch.randn(shape, generator=self.generator, dtype=x.dtype).to(x.device)
+
+
+def _pool(kind: type[nn.Module], stride: int, channels: int, affine: bool) -> nn.Module:
+    pool = nn.MaxPool2d(3, stride=stride, padding=1) if kind is nn.MaxPool2d else nn.AvgPool2d(
+        3, stride=stride, padding=1, count_include_pad=False)
+    return pool if affine else nn.Sequential(pool, nn.BatchNorm2d(channels, affine=False))
+
+
+OpFactory = Callable[[int, int, bool, int], nn.Module]
+
+#: op name -> factory(channels, stride, affine, seed); ``seed`` only matters for ``noise``
+OP_FACTORIES: dict[str, OpFactory] = {
+    "none": lambda c, s, a, _seed: Zero(s),
+    "max_pool_3x3": lambda c, s, a, _seed: _pool(nn.MaxPool2d, s, c, a),
+    "avg_pool_3x3": lambda c, s, a, _seed: _pool(nn.AvgPool2d, s, c, a),
+    "skip_connect": lambda c, s, a, _seed: nn.Identity() if s == 1 else FactorizedReduce(c, c, a),
+    "sep_conv_3x3": lambda c, s, a, _seed: SepConv(c, c, 3, s, 1, a),
+    "sep_conv_5x5": lambda c, s, a, _seed: SepConv(c, c, 5, s, 2, a),
+    "dil_conv_3x3": lambda c, s, a, _seed: DilConv(c, c, 3, s, 2, 2, a),
+    "dil_conv_5x5": lambda c, s, a, _seed: DilConv(c, c, 5, s, 4, 2, a),
+    "noise": lambda c, s, a, seed: Noise(s, seed),
+}
+
+
+def make_op(name: str, channels: int, stride: int, affine: bool, seed: int = 0) -> nn.Module:
+    return OP_FACTORIES[name](channels, stride, affine, seed)
