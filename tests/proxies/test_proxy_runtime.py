@@ -1,0 +1,86 @@
+"""proxy_runtime: CUDA-OOM retry with batch splitting, chunk weights, state restoration."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from proxy_testnets import MLP, batch
+from torch import nn
+
+from nasbench.errors import NasbenchError
+from nasbench.proxy_runtime import chunks, executed_modules, untouched, with_oom_retry
+
+
+def _oom() -> Exception:
+    return torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+def test_oom_retry_halves_until_it_fits():
+    tried = []
+
+    def compute(parts: int) -> int:
+        tried.append(parts)
+        if parts < 4:
+            raise _oom()
+        return parts
+
+    assert with_oom_retry(compute, batch_size=16) == 4
+    assert tried == [1, 2, 4]
+
+
+def test_oom_retry_gives_up_at_single_samples():
+    def compute(parts: int) -> int:
+        raise _oom()
+
+    with pytest.raises(NasbenchError, match="single samples"):
+        with_oom_retry(compute, batch_size=6)
+
+
+def test_other_errors_are_not_retried():
+    calls = []
+
+    def compute(parts: int) -> int:
+        calls.append(parts)
+        raise ValueError("a bug")
+
+    with pytest.raises(ValueError):
+        with_oom_retry(compute, batch_size=8)
+    assert calls == [1]
+
+
+def test_chunks_cover_the_batch_with_weights_summing_to_one():
+    x = torch.arange(7.0)
+    parts = list(chunks(x, x, 3))
+    assert torch.equal(torch.cat([p[0] for p in parts]), x)
+    assert [len(p[0]) for p in parts] == [2, 3, 2]
+    assert sum(p[2] for p in parts) == pytest.approx(1.0)
+
+
+def test_untouched_restores_mode_buffers_grads_and_flags():
+    net = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.Linear(4, 3)).eval()
+    net[0].weight.requires_grad_(False)
+    old_grad = torch.ones_like(net[2].weight)
+    net[2].weight.grad = old_grad
+    x, _ = batch()
+    with untouched(net):
+        assert net.training
+        net(x).sum().backward()
+    assert not net.training
+    assert torch.equal(net[1].running_mean, torch.zeros(4))
+    assert net[2].weight.grad is old_grad and net[0].weight.grad is None
+    assert not net[0].weight.requires_grad
+
+
+def test_executed_modules_skips_modules_that_do_not_run():
+    class WithSpare(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.mlp, self.spare = MLP(), nn.Linear(3, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.mlp(x)
+
+    net = WithSpare()
+    x, _ = batch()
+    ran = executed_modules(net, x[:1])
+    assert net.spare not in ran and net.mlp[0] in ran and net.mlp[2] in ran
