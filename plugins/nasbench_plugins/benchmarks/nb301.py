@@ -66,8 +66,9 @@ class NB301Surrogate:
 
     def _load(self):
         if self._session is None:
+            model = data.resolve("nb301_yahpo_model", self.data_dir)
             self._codes = load_codes(data.resolve("nb301_yahpo_encoding", self.data_dir))
-            self._session = load_session(data.resolve("nb301_yahpo_model", self.data_dir))
+            self._session = load_session(model)
         return self._session, self._codes
 
     def predict(self, genotypes: list[dict]) -> np.ndarray:
