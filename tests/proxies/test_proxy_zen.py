@@ -52,3 +52,18 @@ def test_zen_leaves_weights_alone():
 def test_zen_without_global_pool_is_a_user_error():
     with pytest.raises(BadInput):
         Zen().score(nn.Sequential(nn.Flatten(), nn.Linear(3, 2)), torch.zeros(2, 3), torch.zeros(2), gen())
+
+
+def test_zen_skips_batchnorm_fed_only_zeros():
+    class DeadBranch(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.live = _net()
+            self.dead = nn.BatchNorm2d(3)  # no conv: the generator draws stay those of _by_hand
+
+        def forward(self, x):
+            self.dead(torch.zeros_like(x))
+            return self.live(x)
+
+    x = torch.zeros(6, 3, 5, 5)
+    assert Zen().score(DeadBranch(), x, torch.zeros(6), gen(7)) == pytest.approx(_by_hand(x.shape, 7), rel=1e-4)

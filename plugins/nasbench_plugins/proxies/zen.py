@@ -7,7 +7,9 @@ gamma = 1e-2; F(.) = the input of the network's last global average pool (the fe
 before GAP). Score = log( mean_n sum_chw |F(x) - F(x')| ) + sum over BN layers of log(sigma_bn),
 sigma_bn = sqrt(mean over channels of the batch variance of the BN input in the forward of x)
 (the paper's BN scaling factor; Zen-NAS / NASLib read it from ``running_var`` after the two
-forwards instead, which mixes in the initial value 1 through BN momentum).
+forwards instead, which mixes in the initial value 1 through BN momentum). A BN whose input is
+identically zero (a branch fed only by ``none`` edges) has sigma = 0 and no effect on F; it is
+left out of the sum rather than sending the score to -inf.
 Sign: higher = better. Labels: no. Data: only the input shape (Gaussian inputs). Batch size:
 the run's minibatch. Precision: float32 forward, log terms summed in float64. A network whose
 output does not depend on its input scores -inf (log 0).
@@ -65,7 +67,9 @@ def zen_score(net: nn.Module, inputs: torch.Tensor, generator: torch.Generator, 
         if record_bn[0]:
             x = args[0].double()
             dims = [0] + list(range(2, x.dim()))
-            bn_log_sigma.append(0.5 * math.log(float(x.var(dim=dims, unbiased=False).mean())))
+            var = float(x.var(dim=dims, unbiased=False).mean())
+            if var > 0:  # a BN fed only zeros (a dead branch) has no scale to contribute
+                bn_log_sigma.append(0.5 * math.log(var))
 
     handles = [pool.register_forward_hook(pool_hook)]
     handles += [m.register_forward_hook(bn_hook) for m in net.modules()
