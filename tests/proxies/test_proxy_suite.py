@@ -103,3 +103,13 @@ def test_masking_an_op_changes_the_score():
     full = proxy.score(supernet, x, y, gen())
     with removed(supernet, EDGE, OP):
         assert proxy.score(supernet, x, y, gen()) != full
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_arch_without_input_output_path_gives_a_number_not_an_error(name):
+    net, _ = tiny_nb201(arch="|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")
+    x, y = image_batch()
+    value = PROXIES[name].score(net, x, y, gen())
+    assert isinstance(value, float)
+    if name in ("jacov", "epe_nas"):
+        assert math.isnan(value)  # as the NASWOT reference file: no score for these archs

@@ -34,8 +34,12 @@ def input_jacobian(net: nn.Module, inputs: torch.Tensor, parts: int = 1) -> torc
     rows = []
     for x in torch.tensor_split(inputs, max(1, min(parts, inputs.shape[0]))):
         x = x.detach().clone().requires_grad_(True)
-        net(x).sum().backward()
-        rows.append(x.grad.detach().reshape(x.shape[0], -1).double())
+        out = net(x).sum()
+        if out.requires_grad:
+            out.backward()
+        # no input->output path: x is not in the graph and its Jacobian is exactly zero
+        grad = x.grad if x.grad is not None else torch.zeros_like(x)
+        rows.append(grad.detach().reshape(x.shape[0], -1).double())
     return torch.cat(rows)
 
 
