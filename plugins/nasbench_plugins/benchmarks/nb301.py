@@ -25,6 +25,7 @@ from nasbench.components import Arch
 from nasbench.errors import BadInput, DataError, NasbenchError
 from nasbench.hookspecs import hookimpl
 from nasbench.metrics import rank_of
+from nasbench_plugins.benchmarks import nb301_official
 from nasbench_plugins.benchmarks.nb301_encoding import EPOCH, encode, load_codes
 from nasbench_plugins.spaces.cell_space import make_space
 from nasbench_plugins.spaces.cell_space_spec import CellSpaceSpec
@@ -63,6 +64,7 @@ class NB301Surrogate:
         self.data_dir = data_dir
         self._session = None
         self._codes: tuple[dict[str, int], ...] | None = None
+        self._official = None  # the official ensemble after `nasbench data import nb301`
 
     def _load(self):
         if self._session is None:
@@ -71,7 +73,16 @@ class NB301Surrogate:
             self._session = load_session(model)
         return self._session, self._codes
 
+    @property
+    def source(self) -> str:
+        """``official`` or the YAHPO model's sha256 prefix (keys the cached rank sample)."""
+        if self._official is None:
+            self._official = nb301_official.load() or False
+        return "official" if self._official else (data.KNOWN["nb301_yahpo_model"].sha256 or "")[:12]
+
     def predict(self, genotypes: list[dict]) -> np.ndarray:
+        if self.source == "official":
+            return self._official.predict(genotypes)
         session, codes = self._load()
         x = np.stack([encode(g, codes) for g in genotypes]).astype(np.int32)
         out = []
@@ -111,7 +122,7 @@ class NB301Benchmark:
         """Surrogate accuracies of the reference sample (cached in the user cache dir)."""
         if self._population is None:
             path = data.cache_dir() / "nb301" / (
-                f"rank_sample_{self.space}_{(data.KNOWN['nb301_yahpo_model'].sha256 or '')[:12]}"
+                f"rank_sample_{self.space}_{self.surrogate.source}"
                 f"_{SAMPLE_SIZE}_{SAMPLE_SEED}.npy")
             values = None
             if path.is_file():
