@@ -1,4 +1,4 @@
-"""nngp: Frobenius norm of the output Gram matrix, checked against numpy."""
+"""nngp: Frobenius norm of the sample-by-sample correlation of the logits, checked against numpy."""
 
 from __future__ import annotations
 
@@ -14,20 +14,23 @@ from nasbench_plugins.proxies.nngp import NNGP
 def test_nngp_value():
     _, _, z = mlp_forward(W1, W2, X)
     x, y = batch()
-    assert NNGP().score(MLP(), x, y, gen()) == pytest.approx(np.linalg.norm(z @ z.T, "fro"), rel=1e-5)
+    assert NNGP().score(MLP(), x, y, gen()) == pytest.approx(np.linalg.norm(np.corrcoef(z), "fro"), rel=1e-5)
 
 
-def test_nngp_slices_large_batches_without_changing_the_value():
-    g = gen(3)
-    x = torch.randn(300, 5, generator=g)  # 3 slices of <= 128
-    net = MLP()
-    z = net(x).detach().double()
-    assert NNGP().score(net, x, torch.zeros(300), gen()) == pytest.approx(float(torch.linalg.norm(z @ z.T)), rel=1e-6)
+def test_nngp_slices_large_batches_in_128s():
+    # with BN in train mode the slices matter: each slice of 128 is normalised with its own stats
+    net = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 3))
+    x = torch.randn(300, 5, generator=gen(3))
+    parts = [x[:100], x[100:200], x[200:]]  # torch.tensor_split into 3 (ceil(300 / 128))
+    with torch.no_grad():
+        z = torch.cat([net.train()(p) for p in parts]).double().numpy()
+    expected = np.linalg.norm(np.corrcoef(z), "fro")
+    assert NNGP().score(net.eval(), x, torch.zeros(300), gen()) == pytest.approx(expected, rel=1e-6)
 
 
-def test_nngp_runs_in_eval_mode_and_restores_train_mode():
-    net = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).train()
+def test_nngp_restores_mode_and_running_stats():
+    net = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).eval()
     x, y = batch()
     before = net[1].running_mean.clone()
     NNGP().score(net, x, y, gen())
-    assert net.training and torch.equal(before, net[1].running_mean)
+    assert not net.training and torch.equal(before, net[1].running_mean)
