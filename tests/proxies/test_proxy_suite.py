@@ -7,7 +7,7 @@ import math
 
 import pytest
 import torch
-from proxy_testnets import gen, image_batch, tiny_nb201
+from proxy_testnets import gen, image_batch, single_thread, tiny_nb201  # noqa: F401 (fixture)
 from torch import nn
 
 from nasbench.plugins import get_plugin_manager
@@ -17,6 +17,7 @@ from nasbench.supernet import removed
 NAMES = ("grad_norm", "snip", "grasp", "fisher", "plain", "l2_norm", "synflow", "jacov", "epe_nas",
          "params", "flops", "zen", "nngp", "tenas", "tenas_ntk", "tenas_lr")
 EDGE, OP = "0->2", "nor_conv_3x3"
+pytestmark = pytest.mark.usefixtures("single_thread")
 
 
 def _proxies():
