@@ -1,0 +1,101 @@
+"""``nasbench suite run|report|check FILE``: paper tables as regression tests (``nasbench.suites``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nasbench.errors import NasbenchError
+from nasbench.hookspecs import hookimpl
+
+DEFAULT_STORE = Path("results") / "suites.sqlite"
+
+
+def _common(fn: Any) -> Any:
+    fn = click.argument("file", type=click.Path(dir_okay=False))(fn)
+    fn = click.option("--quick", is_flag=True, help="the suite's small CPU variant")(fn)
+    fn = click.option("--store", default=None, help=f"results store (default {DEFAULT_STORE})")(fn)
+    return click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory")(fn)
+
+
+def _registry() -> Any:
+    from nasbench.plugins import get_plugin_manager
+    from nasbench.registry import Registry
+
+    return Registry(get_plugin_manager())
+
+
+def _outcomes(file: str, quick: bool, store: str | None, data_dir: str | None) -> tuple[Any, list[Any]]:
+    from nasbench import suites
+    from nasbench.store import Store
+
+    suite = suites.load_suite(file)
+    path = Path(store) if store else DEFAULT_STORE
+    if not path.exists():
+        raise NasbenchError(f"no results store at {path}: run `nasbench suite run {file}` first or pass --store")
+    with Store(path) as st:
+        return suite, suites.evaluate(_registry(), suite, st, quick, data_dir)
+
+
+@hookimpl
+def nasbench_register_commands(cli: click.Group) -> None:
+    @cli.group()
+    def suite() -> None:
+        """Paper tables as suites: run what is missing, report beside the paper, check tolerances."""
+
+    @suite.command("run")
+    @_common
+    @click.option("--device", default="auto", show_default=True)
+    @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
+    def run_cmd(file: str, quick: bool, store: str | None, data_dir: str | None, device: str,
+                only: tuple[str, ...]) -> None:
+        """Run every cell's missing seeds (finished trials in the store are kept)."""
+        from nasbench import runner, suites
+        from nasbench.store import Store
+
+        suite_ = suites.load_suite(file)
+        registry = _registry()
+        seeds = suites.seeds_of(suite_, quick)
+        with Store(store or DEFAULT_STORE) as st:
+            for cell in suite_.cells:
+                if only and cell.name not in only:
+                    continue
+                prepared = suites.prepare_cell(registry, suite_, cell, quick, data_dir)
+                if device != "auto":
+                    from nasbench.torchutil import resolve_device
+
+                    prepared.device = resolve_device(device)
+                todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
+                click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
+                for result in runner.run(prepared, todo, st, hook=registry.pm.hook):
+                    line = (f"  seed {result.seed}: {result.metrics.get('arch')} error "
+                            f"{result.metrics.get('test_error', float('nan')):.2f}%"
+                            if result.status == "ok" else f"  seed {result.seed}: FAILED - {result.failure}")
+                    click.echo(line)
+
+    @suite.command("report")
+    @_common
+    def report_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+        """Print the table: measured values beside the paper's."""
+        from nasbench import suites
+
+        suite_, outcomes = _outcomes(file, quick, store, data_dir)
+        click.echo(suites.render(suite_, outcomes, quick), nl=False)
+
+    @suite.command("check")
+    @_common
+    def check_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+        """Exit 1 when a checked value is missing or outside its tolerance."""
+        from nasbench import suites
+
+        suite_, outcomes = _outcomes(file, quick, store, data_dir)
+        bad = [o for o in outcomes if o.status in ("FAIL", "missing")]
+        click.echo(suites.render(suite_, outcomes, quick), nl=False)
+        if bad:
+            for o in bad:
+                click.echo(f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} "
+                           f"± {o.check.tolerance:g}", err=True)
+            raise SystemExit(1)
+        click.echo(f"all {sum(o.status == 'ok' for o in outcomes)} checked values within tolerance")
