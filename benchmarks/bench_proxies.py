@@ -1,0 +1,40 @@
+"""Cost of every zero-cost proxy on one NB201 network (C=16, N=5), CPU, a batch of 64 CIFAR-10 images.
+
+The arch has convs on five of six edges (a costly one), so the numbers are close to an upper
+bound over NB201. Each round scores a fresh copy-free call on the same network: the proxies
+leave the network as they found it, so rounds are independent.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from nasbench.plugins import get_plugin_manager
+from nasbench.registry import Registry
+
+ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+#: the NTK needs one backward pass per sample (~16 s on one CPU thread at batch 64): one round only
+SINGLE_ROUND = {"tenas", "tenas_ntk"}
+NAMES = ("grad_norm", "snip", "grasp", "fisher", "plain", "l2_norm", "synflow", "jacov", "epe_nas",
+         "params", "flops", "zen", "nngp", "tenas", "tenas_ntk", "tenas_lr")
+
+
+@pytest.fixture(scope="module")
+def nb201_net():
+    from nasbench_plugins.spaces.nb201 import NB201Space
+
+    space = NB201Space()
+    return space.build_network(space.parse(ARCH), 10, torch.Generator().manual_seed(1))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_proxy_cost(benchmark, nb201_net, cifar_batch, name):
+    proxy = Registry(get_plugin_manager()).get("proxy", name)
+    x, y = cifar_batch
+    value = benchmark.pedantic(lambda: proxy.score(nb201_net, x, y, torch.Generator().manual_seed(2)),
+                               rounds=1 if name in SINGLE_ROUND else 3, iterations=1,
+                               warmup_rounds=0 if name in SINGLE_ROUND else 1)
+    assert math.isfinite(value)
