@@ -2,7 +2,10 @@
 
 CPU peak memory is the increase of the process's peak RSS over its RSS at the start. On Linux
 the kernel's peak (VmHWM) is reset first through ``/proc/self/clear_refs`` so each trial sees its
-own peak; where that is impossible a 5 ms sampling thread stands in. On CUDA it is
+own peak; where that is impossible a 5 ms sampling thread stands in. Freed heap memory is
+handed back to the OS first (glibc ``malloc_trim``): otherwise a long-lived process (a run of
+several seeds, a benchmark session) reuses pages it already holds and a second trial would
+report an increase of ~0. On CUDA it is
 ``torch.cuda.max_memory_allocated`` and ``max_memory_reserved`` after a peak reset.
 """
 
@@ -36,6 +39,20 @@ def current_rss() -> int:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _return_free_heap() -> None:
+    """Best effort: give freed malloc arenas back to the OS so RSS starts from what is in use."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        pass
 
 
 def _reset_peak_rss() -> bool:
@@ -79,6 +96,7 @@ class measure:  # noqa: N801 - used as a context manager, reads like one
             torch.cuda.synchronize(self.device)
             torch.cuda.reset_peak_memory_stats(self.device)
             self._cuda_base = torch.cuda.memory_allocated(self.device)
+        _return_free_heap()
         self._rss_base = current_rss()
         self._kernel_peak = _reset_peak_rss()
         if not self._kernel_peak:
