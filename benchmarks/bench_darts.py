@@ -16,12 +16,7 @@ from nasbench_plugins.spaces.reduced_spaces import SPECS
 DARTS = make_space(SPECS[0])
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
 def _supernet(partial: int = 1):

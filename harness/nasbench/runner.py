@@ -28,7 +28,7 @@ from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
 from nasbench.registry import Registry
 from nasbench.settings import resolve_settings
-from nasbench.store import Store
+from nasbench.store import METRIC_COLUMNS, Store
 from nasbench.torchutil import resolve_device
 
 DEFAULT_PROXY = "nwot"
@@ -243,22 +243,7 @@ def result_json(result: TrialResult) -> dict[str, Any]:
     out: dict[str, Any] = {k: spec[k] for k in ("space", "benchmark", "dataset", "scorer", "proxy", "strategy")}
     out["seed"] = result.seed
     out["settings"] = spec["settings"]
-    for key in (
-        "arch",
-        "test_accuracy",
-        "test_error",
-        "rank",
-        "num_archs",
-        "percentile",
-        "edge_spearman_initial",
-        "edge_spearman_initial_avg_acc",
-        "edge_spearman_progressive",
-        "edge_spearman_progressive_avg_acc",
-        "search_seconds",
-        "peak_memory_bytes",
-        "memory_device",
-        "forward_passes",
-    ):
+    for key in METRIC_COLUMNS:
         value = m.get(key)
         out[key] = None if isinstance(value, float) and not math.isfinite(value) else value
     out["status"] = result.status

@@ -10,6 +10,7 @@ Fixtures:
 ``toy_benchmark``      an exact tabular benchmark for ``toy_space`` (so oracle scorers work)
 ``toy_plugin``         registers both (space ``toy``, benchmark ``toy``) for one test
 ``tiny_images``        64 random 8x8 labelled images, as an ``ImageSet``
+``single_thread``      one torch intra-op thread for the test (``pytest.mark.usefixtures``)
 
 The toy space is a real space: real torch networks and a masked supernet, so a scorer or
 strategy that runs on it runs unchanged on NB201 or DARTS.
@@ -236,3 +237,13 @@ def toy_plugin(register_plugin: Callable[..., Any]) -> Any:
 @pytest.fixture
 def tiny_images() -> ImageSet:
     return random_images()
+
+
+@pytest.fixture
+def single_thread() -> Iterator[None]:
+    """One intra-op thread for the test: on a small shared CPU, OpenMP threads spinning against
+    other jobs made tiny networks 10-100x slower than one thread."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

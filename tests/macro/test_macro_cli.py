@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from nasbench.store import Store
 
@@ -19,13 +18,7 @@ needs_data = pytest.mark.skipif(
 TINY = ["--set", "macro_channels=4", "--set", "macro_head_channels=16", "--device", "cpu"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One intra-op thread: on a shared 2-core box OpenMP spinning makes tiny nets 100x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
 @needs_data

@@ -22,13 +22,7 @@ needs_macro = pytest.mark.skipif(TABLE is None or not TABLE.is_file(), reason="n
 TINY = MacroSpace({"macro_channels": 4, "macro_head_channels": 16})
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One intra-op thread: on a shared 2-core box OpenMP spinning makes tiny nets 100x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
 def test_arch_string_round_trip_and_malformed() -> None:

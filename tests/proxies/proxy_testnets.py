@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 from torch import nn
 
@@ -72,11 +71,3 @@ def mlp_grads(w1: np.ndarray, w2: np.ndarray, x: np.ndarray, y: np.ndarray):
 def gen(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
-
-@pytest.fixture
-def single_thread():
-    """One intra-op thread for the test: OpenMP spinning on a shared 2-core box costs 10-100x."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from proxy_testnets import single_thread  # noqa: F401 (fixture)
 from scipy.stats import spearmanr
 
 from nasbench.components import Arch

@@ -7,7 +7,7 @@ import math
 
 import pytest
 import torch
-from proxy_testnets import gen, image_batch, single_thread, tiny_nb201  # noqa: F401 (fixture)
+from proxy_testnets import gen, image_batch, tiny_nb201  # noqa: F401 (fixture)
 from torch import nn
 
 from nasbench.plugins import get_plugin_manager

@@ -17,13 +17,7 @@ SPECS_BY_NAME = {s.name: s for s in SPECS}
 TINY = {"darts_channels": 4, "darts_cells": 3, "darts_eval_channels": 4, "darts_eval_cells": 3}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One intra-op thread: on a shared 2-core box OpenMP spinning makes tiny nets 100x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
 def tiny(name: str = "darts"):

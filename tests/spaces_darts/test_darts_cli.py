@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from nasbench.store import Store
 
@@ -20,13 +19,7 @@ TINY = ["--set", "darts_channels=2", "--set", "darts_cells=3", "--set", "darts_e
         "--set", "darts_eval_cells=3", "--device", "cpu"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One intra-op thread: on a shared 2-core box OpenMP spinning makes tiny nets 100x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
 @needs_data

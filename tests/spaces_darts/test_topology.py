@@ -16,12 +16,7 @@ from nasbench_plugins.spaces.reduced_spaces import SPECS
 DARTS = make_space(SPECS[0]).with_settings({"darts_channels": 4, "darts_cells": 3})
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
 def test_keeps_the_two_strongest_real_inputs_per_node() -> None:
