@@ -95,3 +95,28 @@ def test_perturbation_changes_the_output_in_place_without_copying_modules():
     assert not torch.allclose(base, changed)
     assert torch.equal(base, again)
     assert ids == [id(m) for m in net.modules()]
+
+
+def test_zero_mode_runs_a_removed_op_and_weighs_it_zero_like_the_official_code():
+    space = NB201Space(channels=4, cells_per_stage=1, removed_ops="zero")
+    net = space.build_supernet(10, torch_generator(0))
+    x = torch.randn(2, 3, 32, 32)
+    with removed(net, "0->1", "nor_conv_3x3"):
+        assert _count_conv3x3_calls(net, x) == 18  # still executed: its ReLU still fires
+
+
+def test_zero_mode_output_equals_the_skipping_supernet_with_official_weights():
+    """Weights 1/5 on open edges, 1 on a discretized edge, 0 on a removed op (not renormalised)."""
+    skip = NB201Space(channels=4, cells_per_stage=1).build_supernet(10, torch_generator(0)).eval()
+    zero = NB201Space(channels=4, cells_per_stage=1, removed_ops="zero").build_supernet(10, torch_generator(0)).eval()
+    x = torch.randn(2, 3, 32, 32)
+    skip.op_weights = torch.full(skip.op_mask.shape, 0.2)
+    skip.op_weights[skip.edges.index("1->2")] = 1.0  # the discretized edge below
+    with torch.no_grad(), only(skip, "1->2", "skip_connect"), only(zero, "1->2", "skip_connect"):
+        with removed(skip, "0->1", "nor_conv_1x1"), removed(zero, "0->1", "nor_conv_1x1"):
+            assert torch.allclose(skip(x), zero(x), atol=1e-6)
+
+
+def test_unknown_removed_ops_mode_is_refused():
+    with pytest.raises(ValueError, match="removed_ops"):
+        NB201Space(removed_ops="halve").build_supernet(10, torch_generator(0))

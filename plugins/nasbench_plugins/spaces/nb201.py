@@ -16,7 +16,7 @@ from nasbench.hookspecs import hookimpl
 from nasbench.settings import Setting
 from nasbench.torchutil import reset_parameters
 from nasbench_plugins.benchmarks.nb201_table import ARCH_RE, codes_of
-from nasbench_plugins.spaces.nb201_network import EDGE_NAMES, NB201Network, NB201Supernet
+from nasbench_plugins.spaces.nb201_network import EDGE_NAMES, REMOVED_OPS, NB201Network, NB201Supernet
 from nasbench_plugins.spaces.nb201_ops import OPS
 
 
@@ -28,15 +28,21 @@ class NB201Space:
     settings = {
         "nb201_channels": Setting(16, "initial channels C of network and supernet (NB201: 16)", minimum=1),
         "nb201_cells": Setting(5, "cells per stage N (NB201: 5)", minimum=1),
+        "nb201_removed_ops": Setting(
+            "skip", "supernet: removed ops are skipped, or run with weight 0 as the official Zero-Cost-PT code",
+            choices=REMOVED_OPS,
+        ),
     }
 
-    def __init__(self, channels: int = 16, cells_per_stage: int = 5) -> None:
+    def __init__(self, channels: int = 16, cells_per_stage: int = 5, removed_ops: str = "skip") -> None:
         self.channels = channels
         self.cells_per_stage = cells_per_stage
+        self.removed_ops = removed_ops
 
     def with_settings(self, settings: dict) -> NB201Space:
-        """A copy sized by the run's settings (smaller than NB201 only for tests and debugging)."""
-        return NB201Space(settings.get("nb201_channels", 16), settings.get("nb201_cells", 5))
+        """A copy sized and configured by the run's settings."""
+        return NB201Space(settings.get("nb201_channels", 16), settings.get("nb201_cells", 5),
+                          settings.get("nb201_removed_ops", "skip"))
 
     def candidate_ops(self, edge: str) -> tuple[str, ...]:
         return OPS
@@ -68,7 +74,8 @@ class NB201Space:
         return reset_parameters(net, generator)
 
     def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
-        return reset_parameters(NB201Supernet(num_classes, self.channels, self.cells_per_stage), generator)
+        net = NB201Supernet(num_classes, self.channels, self.cells_per_stage, self.removed_ops)
+        return reset_parameters(net, generator)
 
 
 @hookimpl

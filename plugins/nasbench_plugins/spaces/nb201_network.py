@@ -5,6 +5,15 @@ residual reduction -> N cells -> BN-ReLU -> global pool -> linear. Only the cell
 ``InferCell`` holds the one op per edge of an arch; ``SearchCell`` holds every candidate op and
 reads the supernet's ``op_mask`` / ``op_weights`` at each forward, so perturbing an op is a
 flag flip, not a new network.
+
+Removed ops, two semantics (``removed_ops``):
+
+``skip``  a masked op is not executed (the supernet really is A - (e, o); cheapest, and what
+          Zero-One-Shot's masked mixed op does).
+``zero``  the official Zero-Cost-PT / DARTS-PT code: every op always runs and is multiplied
+          by its weight: 0 if removed, 1 on a discretized edge (one op left), else
+          1/|ops| (softmax of the ~0 initial alphas). A removed op's ReLU still fires, which
+          changes activation-based proxies such as nwot.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from nasbench_plugins.spaces.nb201_ops import OPS, ResNetBasicblock, make_op
 #: edges in arch-string order: (target node, source node)
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
 EDGE_NAMES = tuple(f"{j}->{i}" for i, j in EDGES)
+REMOVED_OPS = ("skip", "zero")
 
 
 class InferCell(nn.Module):
@@ -54,6 +64,9 @@ class SearchCell(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         owner = self._owner_ref[0]
         mask, weights = owner.op_mask, owner.op_weights
+        run_masked = owner.removed_ops == "zero"
+        if run_masked and weights is None:
+            weights = zero_mode_weights(mask)
         nodes = [x]
         for target in (1, 2, 3):
             acc = None
@@ -61,14 +74,22 @@ class SearchCell(nn.Module):
                 if i != target:
                     continue
                 for k, name in enumerate(OPS):
-                    if name == "none" or not mask[e, k]:
+                    if name == "none" or not (mask[e, k] or run_masked):
                         continue
                     out = self.edge_layers[e][k](nodes[j])
                     if weights is not None:
-                        out = out * weights[e, k]
+                        out = out * (weights[e, k] if mask[e, k] else 0.0)
                     acc = out if acc is None else acc + out
             nodes.append(acc if acc is not None else torch.zeros_like(x))
         return nodes[3]
+
+
+def zero_mode_weights(mask: torch.Tensor) -> torch.Tensor:
+    """Official-code op weights for ``removed_ops="zero"``: 0 removed, 1 on an edge with one op
+    left, 1/|ops| elsewhere (removing an op does not renormalise the others)."""
+    active = mask.sum(dim=1, keepdim=True)
+    uniform = torch.full(mask.shape, 1.0 / mask.shape[1])
+    return torch.where(active == 1, torch.ones_like(uniform), uniform) * mask
 
 
 def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int) -> tuple:
@@ -106,8 +127,12 @@ class NB201Network(nn.Module):
 class NB201Supernet(nn.Module):
     """The NAS-Bench-201 supernet: a mixed op on each of the 6 edges, shared by all cells."""
 
-    def __init__(self, num_classes: int, channels: int = 16, cells_per_stage: int = 5) -> None:
+    def __init__(self, num_classes: int, channels: int = 16, cells_per_stage: int = 5,
+                 removed_ops: str = "skip") -> None:
         super().__init__()
+        if removed_ops not in REMOVED_OPS:
+            raise ValueError(f"removed_ops must be one of {REMOVED_OPS}, not {removed_ops!r}")
+        self.removed_ops = removed_ops
         self.edges = EDGE_NAMES
         self.edge_ops = tuple(OPS for _ in EDGES)
         self.op_mask = new_mask(self.edge_ops)
