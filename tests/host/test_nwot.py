@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.proxies.nwot import NWOT, nwot_kernel
+from nasbench_plugins.proxies.nwot import NWOT, NWOTEval, nwot_kernel
 from nasbench_plugins.spaces.nb201 import NB201Space
 
 
@@ -71,3 +71,19 @@ def test_nwot_on_nb201_is_deterministic_and_restores_eval_mode():
 def test_identical_inputs_give_a_singular_kernel_and_minus_infinity():
     x = torch.ones(4, 2)
     assert NWOT().score(TwoLayer(), x, None, torch_generator(0)) == -math.inf
+
+
+def test_nwot_eval_scores_the_network_in_eval_mode_and_leaves_its_mode_alone():
+    """Official Zero-Cost-PT scores perturbations with model.eval(): BN uses running stats."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3))
+    net.train()
+    with torch.no_grad():
+        net[1].running_mean.fill_(5.0)  # eval mode: every pre-ReLU value becomes negative
+    x = torch.randn(6, 3, 8, 8)
+    kernel_eval = nwot_kernel(net, x, train=False)
+    assert torch.all(kernel_eval == 4 * 6 * 6)  # all codes 0: every pair agrees on every unit
+    assert not torch.all(nwot_kernel(net, x) == 4 * 6 * 6)  # batch statistics: mixed codes
+    assert net.training
+    gen = torch_generator(0)
+    assert NWOTEval().score(net, x, None, gen) == NWOT(train=False).score(net, x, None, gen)

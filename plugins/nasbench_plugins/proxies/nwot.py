@@ -7,6 +7,10 @@ Sign: higher = better. Labels: not needed. Batch size: the run's ``batch_size``.
 Precision: codes are 0/1, so c c^T is exact in float32 up to 2^24 units per layer; K_H is
 accumulated and its log-determinant taken in float64.
 
+``nwot_eval`` is the same kernel with the network in eval mode, as the official Zero-Cost-PT
+code scores its perturbations (``Jocab_Score`` calls ``model.eval()``): with freshly initialised
+running statistics, BatchNorm then divides by ~1 instead of normalising the batch.
+
 Works on any network whose nonlinearities are ``nn.ReLU`` modules, discrete or supernet.
 Forward only, under ``torch.inference_mode()``: no autograd graph is kept. A ReLU input that
 reaches several ReLU modules (the same node feeding several conv ops of a supernet) is coded
@@ -23,8 +27,9 @@ from torch import nn
 from nasbench.hookspecs import hookimpl
 
 
-def nwot_kernel(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """K_H (float64 [B, B]) of ``net`` on ``inputs``; the network is run in train mode."""
+def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> torch.Tensor:
+    """K_H (float64 [B, B]) of ``net`` on ``inputs``; the network is run in train mode unless
+    ``train`` is False."""
     batch = inputs.shape[0]
     kernel = torch.zeros(batch, batch, dtype=torch.float64, device=inputs.device)
     alive: weakref.WeakValueDictionary[int, torch.Tensor] = weakref.WeakValueDictionary()
@@ -47,7 +52,7 @@ def nwot_kernel(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.ReLU)]
     was_training = net.training
     try:
-        net.train()
+        net.train(train)
         with torch.inference_mode():
             net(inputs)
     finally:
@@ -60,15 +65,26 @@ def nwot_kernel(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
 class NWOT:
     """NASWOT: log-determinant of the binary ReLU-code kernel (Mellor et al. 2021)."""
 
-    name = "nwot"
     needs_labels = False
     settings: dict = {}
 
+    def __init__(self, train: bool = True) -> None:
+        self.train = train
+        self.name = "nwot" if train else "nwot_eval"
+
     def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
-        _sign, logdet = torch.linalg.slogdet(nwot_kernel(net, inputs))
+        _sign, logdet = torch.linalg.slogdet(nwot_kernel(net, inputs, self.train))
         return float(logdet)
+
+
+class NWOTEval(NWOT):
+    """NASWOT kernel with the network in eval mode (the official Zero-Cost-PT perturbation score)."""
+
+    def __init__(self) -> None:
+        super().__init__(train=False)
 
 
 @hookimpl
 def nasbench_register_proxies(register) -> None:
     register(NWOT())
+    register(NWOTEval())
