@@ -7,9 +7,11 @@ Sign: higher = better. Labels: not needed. Batch size: the run's ``batch_size``.
 Precision: codes are 0/1, so c c^T is exact in float32 up to 2^24 units per layer; K_H is
 accumulated and its log-determinant taken in float64.
 
-``nwot_eval`` is the same kernel with the network in eval mode, as the official Zero-Cost-PT
-code scores its perturbations (``Jocab_Score`` calls ``model.eval()``): with freshly initialised
-running statistics, BatchNorm then divides by ~1 instead of normalising the batch.
+``nwot_eval`` is the same kernel with the network in eval mode, as the Zero-Cost-PT NB201 code
+(the copy in HamsterMimi/MeCo, ``nasbench201/op_score.py``: ``Jocab_Score`` calls ``model.eval()``)
+scores perturbations: with fresh running statistics BatchNorm divides by ~1 instead of
+normalising the batch. Kept for that comparison; on our supernet it picks all-skip cells
+(docs/zc-pt.md), so ``nwot`` (train mode, as NASWOT) stays the default.
 
 Works on any network whose nonlinearities are ``nn.ReLU`` modules, discrete or supernet.
 Forward only, under ``torch.inference_mode()``: no autograd graph is kept. A ReLU input that
@@ -78,7 +80,7 @@ class NWOT:
 
 
 class NWOTEval(NWOT):
-    """NASWOT kernel with the network in eval mode (the official Zero-Cost-PT perturbation score)."""
+    """NASWOT kernel with the network in eval mode (as Zero-Cost-PT's NB201 code scores perturbations)."""
 
     def __init__(self) -> None:
         super().__init__(train=False)
