@@ -33,7 +33,8 @@ def _trainer(order: str) -> SupernetTrainer:
 
 
 @pytest.mark.parametrize("order", ["first", "second"])
-def test_nb201_supernet_training_step(benchmark, order):
+def test_nb201_supernet_training_step(benchmark, record_peak_memory, order):
     trainer = _trainer(order)
     record = benchmark.pedantic(trainer.run_epoch, rounds=3, iterations=1, warmup_rounds=1)
     assert record["loss"] > 0
+    assert record_peak_memory(trainer.run_epoch) > 0

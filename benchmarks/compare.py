@@ -2,8 +2,9 @@
 
 Why a script and not ``--benchmark-compare``: pytest-benchmark files its saved runs under a
 machine-specific folder, so a baseline committed from one box is not found on another. This
-reads both JSON files directly and fails (exit 1) when a case's median is slower than the
-baseline's by more than ``--tolerance`` (a ratio; CI boxes are noisy, so the default is 1.5).
+reads both JSON files directly and fails (exit 1) when a case's median time, or its recorded
+peak memory (``extra_info.peak_memory_bytes``), exceeds the baseline's by more than
+``--tolerance`` (a ratio; CI boxes are noisy, so the default is 1.5).
 
     python benchmarks/compare.py benchmarks/baselines/cpu.json run.json
     python benchmarks/compare.py --update benchmarks/baselines/cpu.json run.json   # new baseline
@@ -19,8 +20,19 @@ from pathlib import Path
 
 
 def medians(path: Path) -> dict[str, float]:
+    """Median seconds per case, plus ``<case> [memory]`` in bytes where the case recorded it."""
     data = json.loads(path.read_text())
-    return {b["fullname"]: float(b["stats"]["median"]) for b in data.get("benchmarks", [])}
+    values = {}
+    for case in data.get("benchmarks", []):
+        values[case["fullname"]] = float(case["stats"]["median"])
+        memory = case.get("extra_info", {}).get("peak_memory_bytes")
+        if memory:
+            values[case["fullname"] + " [memory]"] = float(memory)
+    return values
+
+
+def _fmt(name: str, value: float) -> str:
+    return f"{value / 2**20:10.1f} MiB" if name.endswith("[memory]") else f"{value * 1e3:10.2f} ms"
 
 
 def compare(baseline: dict[str, float], current: dict[str, float], tolerance: float) -> tuple[list[str], bool]:
@@ -29,12 +41,12 @@ def compare(baseline: dict[str, float], current: dict[str, float], tolerance: fl
     for name in sorted(current):
         now = current[name]
         if name not in baseline:
-            lines.append(f"{name:<{width}}  {now * 1e3:10.2f} ms  (no baseline)")
+            lines.append(f"{name:<{width}}  {_fmt(name, now)}  (no baseline)")
             continue
         ratio = now / baseline[name] if baseline[name] > 0 else float("inf")
         verdict = "ok" if ratio <= tolerance else "SLOWER"
         ok &= ratio <= tolerance
-        lines.append(f"{name:<{width}}  {now * 1e3:10.2f} ms  baseline {baseline[name] * 1e3:10.2f} ms  "
+        lines.append(f"{name:<{width}}  {_fmt(name, now)}  baseline {_fmt(name, baseline[name])}  "
                      f"x{ratio:5.2f}  {verdict}")
     for name in sorted(set(baseline) - set(current)):
         lines.append(f"{name:<{width}}  not run (in baseline)")
