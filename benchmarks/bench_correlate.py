@@ -26,8 +26,17 @@ SAMPLE = 12
 @pytest.mark.parametrize("workers", [1, 2])
 def test_correlate_throughput(benchmark, tmp_path, workers):
     registry = Registry(get_plugin_manager())
-    study = correlate.plan(registry, space="nb201", proxies="nwot", dataset="cifar10", sample=str(SAMPLE), seed=0,
-                           batch_size=16, device="cpu", data_dir=str(DATA))
+    study = correlate.plan(
+        registry,
+        space="nb201",
+        proxies="nwot",
+        dataset="cifar10",
+        sample=str(SAMPLE),
+        seed=0,
+        batch_size=16,
+        device="cpu",
+        data_dir=str(DATA),
+    )
     stores = iter(range(1000))
 
     def run() -> correlate.StudyResult:

@@ -18,8 +18,24 @@ from nasbench.registry import Registry
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 #: the NTK needs one backward pass per sample (~16 s on one CPU thread at batch 64): one round only
 SINGLE_ROUND = {"tenas", "tenas_ntk"}
-NAMES = ("grad_norm", "snip", "grasp", "fisher", "plain", "l2_norm", "synflow", "jacov", "epe_nas",
-         "params", "flops", "zen", "nngp", "tenas", "tenas_ntk", "tenas_lr")
+NAMES = (
+    "grad_norm",
+    "snip",
+    "grasp",
+    "fisher",
+    "plain",
+    "l2_norm",
+    "synflow",
+    "jacov",
+    "epe_nas",
+    "params",
+    "flops",
+    "zen",
+    "nngp",
+    "tenas",
+    "tenas_ntk",
+    "tenas_lr",
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +50,10 @@ def nb201_net():
 def test_proxy_cost(benchmark, nb201_net, cifar_batch, name):
     proxy = Registry(get_plugin_manager()).get("proxy", name)
     x, y = cifar_batch
-    value = benchmark.pedantic(lambda: proxy.score(nb201_net, x, y, torch.Generator().manual_seed(2)),
-                               rounds=1 if name in SINGLE_ROUND else 3, iterations=1,
-                               warmup_rounds=0 if name in SINGLE_ROUND else 1)
+    value = benchmark.pedantic(
+        lambda: proxy.score(nb201_net, x, y, torch.Generator().manual_seed(2)),
+        rounds=1 if name in SINGLE_ROUND else 3,
+        iterations=1,
+        warmup_rounds=0 if name in SINGLE_ROUND else 1,
+    )
     assert math.isfinite(value)

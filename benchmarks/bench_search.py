@@ -97,7 +97,10 @@ def test_zc_pt_search_within_1_5x_of_its_bare_forward_passes(tmp_path):
     from nasbench.registry import Registry
 
     prepared = runner.prepare(
-        Registry(get_plugin_manager()), space="nb201", scorer="zc-pt", device="cpu",
+        Registry(get_plugin_manager()),
+        space="nb201",
+        scorer="zc-pt",
+        device="cpu",
         settings={"proposals": 2, "validation": 5, "batch_size": 64},
     )
     result = runner.run_trial(prepared, 0)
@@ -128,7 +131,10 @@ def test_short_zc_pt_search(benchmark, tmp_path):
     from nasbench.registry import Registry
 
     prepared = runner.prepare(
-        Registry(get_plugin_manager()), space="nb201", scorer="zc-pt", device="cpu",
+        Registry(get_plugin_manager()),
+        space="nb201",
+        scorer="zc-pt",
+        device="cpu",
         settings={"proposals": 1, "validation": 2, "batch_size": 16},
     )
     result = benchmark.pedantic(runner.run_trial, args=(prepared, 0), rounds=1, iterations=1)

@@ -20,13 +20,34 @@ BATCH = 8
 
 def _trainer(order: str) -> SupernetTrainer:
     gen = torch_generator(0)
-    images = ImageSet("random", torch.randn(2 * BATCH, 3, 32, 32, generator=gen),
-                      torch.randint(0, 10, (2 * BATCH,), generator=gen), 10, "random")
+    images = ImageSet(
+        "random",
+        torch.randn(2 * BATCH, 3, 32, 32, generator=gen),
+        torch.randint(0, 10, (2 * BATCH,), generator=gen),
+        10,
+        "random",
+    )
     space = NB201Space()
     net = space.build_supernet(10, torch_generator(1))
-    config = TrainConfig(space="nb201", space_config="{}", seed=0, num_classes=10, data_source="random", epochs=1,
-                         order=order, fix_alpha=False, batch_size=BATCH, steps=1, lr=0.025, lr_min=0.001,
-                         momentum=0.9, wd=3e-4, grad_clip=5.0, arch_lr=3e-4, arch_wd=1e-3)
+    config = TrainConfig(
+        space="nb201",
+        space_config="{}",
+        seed=0,
+        num_classes=10,
+        data_source="random",
+        epochs=1,
+        order=order,
+        fix_alpha=False,
+        batch_size=BATCH,
+        steps=1,
+        lr=0.025,
+        lr_min=0.001,
+        momentum=0.9,
+        wd=3e-4,
+        grad_clip=5.0,
+        arch_lr=3e-4,
+        arch_wd=1e-3,
+    )
     train = ImageSet("t", images.images[:BATCH], images.labels[:BATCH], 10, "random")
     valid = ImageSet("v", images.images[BATCH:], images.labels[BATCH:], 10, "random")
     return SupernetTrainer(net, config, train, valid, torch.device("cpu"), torch_generator(2))

@@ -46,8 +46,9 @@ def compare(baseline: dict[str, float], current: dict[str, float], tolerance: fl
         ratio = now / baseline[name] if baseline[name] > 0 else float("inf")
         verdict = "ok" if ratio <= tolerance else "SLOWER"
         ok &= ratio <= tolerance
-        lines.append(f"{name:<{width}}  {_fmt(name, now)}  baseline {_fmt(name, baseline[name])}  "
-                     f"x{ratio:5.2f}  {verdict}")
+        lines.append(
+            f"{name:<{width}}  {_fmt(name, now)}  baseline {_fmt(name, baseline[name])}  x{ratio:5.2f}  {verdict}"
+        )
     for name in sorted(set(baseline) - set(current)):
         lines.append(f"{name:<{width}}  not run (in baseline)")
     return lines, ok

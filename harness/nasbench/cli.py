@@ -151,8 +151,9 @@ def make_cli(pm: Any | None = None) -> click.Group:
                     f"{'(' + s['proxy'] + ')' if s['proxy'] else ''} on {s['space']} ({s['benchmark']}, {s['dataset']})"
                     f", device {prepared.device}, settings {json.dumps(s['settings'])}"
                 )
-            runner.run(prepared, seeds, store, hook=reg.pm.hook, force=opts["force"], on_result=on_result,
-                       on_skip=on_skip)
+            runner.run(
+                prepared, seeds, store, hook=reg.pm.hook, force=opts["force"], on_result=on_result, on_skip=on_skip
+            )
             if not quiet:
                 rows = store.rows("run_key=?", (prepared.run_key,))
                 click.echo(render(summarise(rows)), nl=False)
@@ -176,8 +177,9 @@ def make_cli(pm: Any | None = None) -> click.Group:
 
     @cli.command()
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
-    @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "latex"]), default="markdown",
-                  show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["markdown", "csv", "latex"]), default="markdown", show_default=True
+    )
     @click.option("--space", default=None, help="only runs on this space")
     def report(store: str | None, fmt: str, space: str | None) -> None:
         """Comparison table of every run in the store: one row per run spec."""

@@ -165,8 +165,9 @@ def plan(
     if bench.space != space:
         raise BadInput(f"benchmark {bench_name!r} is for space {bench.space!r}, not {space!r}")
     if dataset not in bench.datasets:
-        raise BadInput(f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: "
-                       f"{', '.join(bench.datasets)}")
+        raise BadInput(
+            f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {', '.join(bench.datasets)}"
+        )
     if batch_size < 1:
         raise BadInput(f"--batch-size must be >= 1, got {batch_size}")
     if seed < 0:
@@ -185,8 +186,23 @@ def plan(
     modules = proxyjob.runtime_plugin_modules(registry.pm)
     proxyjob.use_registry(modules, registry)
     dev = str(resolve_device(device))
-    return Study(space_c, bench, bench_name, dataset, names, archs, accuracies, label, seed, batch_size, dev,
-                 data_dir, found, images_key(found), modules)
+    return Study(
+        space_c,
+        bench,
+        bench_name,
+        dataset,
+        names,
+        archs,
+        accuracies,
+        label,
+        seed,
+        batch_size,
+        dev,
+        data_dir,
+        found,
+        images_key(found),
+        modules,
+    )
 
 
 def run_study(
@@ -203,8 +219,19 @@ def run_study(
     for text in arch_strs:
         missing = tuple(p for p in study.proxies if text not in have[p])
         if missing:
-            jobs.append(proxyjob.ScoreJob(study.space.name, text, missing, study.dataset, study.batch_size,
-                                          study.seed, study.device, study.data_dir, study.plugin_modules))
+            jobs.append(
+                proxyjob.ScoreJob(
+                    study.space.name,
+                    text,
+                    missing,
+                    study.dataset,
+                    study.batch_size,
+                    study.seed,
+                    study.device,
+                    study.data_dir,
+                    study.plugin_modules,
+                )
+            )
     reused = len(arch_strs) - len(jobs)
     if on_progress is not None:
         on_progress(reused, len(arch_strs))
@@ -227,8 +254,15 @@ def run_study(
         summaries.append(summarise(study, proxy, results))
         for text, acc, r in zip(arch_strs, study.accuracies, results):
             score = None if r is None or r.status != "ok" or math.isnan(r.score) else r.score
-            per_arch.append({"arch": text, "proxy": proxy, "score": _json_float(score), "accuracy": float(acc),
-                             "status": r.status if r is not None else "missing"})
+            per_arch.append(
+                {
+                    "arch": text,
+                    "proxy": proxy,
+                    "score": _json_float(score),
+                    "accuracy": float(acc),
+                    "status": r.status if r is not None else "missing",
+                }
+            )
     for row in summaries:
         cache.put_summary(row)
     return StudyResult(summaries, per_arch, len(jobs), reused, wall, failures)

@@ -60,9 +60,7 @@ def load_cifar100(split: str = "train", data_dir: str | None = None) -> ImageSet
 
 # (module, name) pairs numpy needs to rebuild arrays and scalars from a pickle; nothing else loads.
 _ALLOWED_GLOBALS = {
-    (mod, name)
-    for mod in ("numpy.core.multiarray", "numpy._core.multiarray")
-    for name in ("_reconstruct", "scalar")
+    (mod, name) for mod in ("numpy.core.multiarray", "numpy._core.multiarray") for name in ("_reconstruct", "scalar")
 } | {
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
@@ -116,8 +114,11 @@ def load_imagenet16(split: str = "train", data_dir: str | None = None) -> ImageS
     """ImageNet16-120 ``train`` (every ``train_data_batch_*`` present) or ``val`` (``val_data``)."""
     folder = _find(IMAGENET16_DIR, data_dir)
     names = "train_data_batch_*" if split == "train" else "val_data"
-    files = sorted(folder.glob(names), key=lambda p: int(p.name.rsplit("_", 1)[-1]) if split == "train" else 0) \
-        if folder is not None else []
+    files = (
+        sorted(folder.glob(names), key=lambda p: int(p.name.rsplit("_", 1)[-1]) if split == "train" else 0)
+        if folder is not None
+        else []
+    )
     if not files:
         raise MissingImages(
             f"missing data files {IMAGENET16_DIR}/{names}: get the 16x16 downsampled ImageNet batches from "
@@ -127,8 +128,9 @@ def load_imagenet16(split: str = "train", data_dir: str | None = None) -> ImageS
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
     source = f"ImageNet16-120 {split}, {len(labels):,} images from {len(files)} file(s) in {files[0].parent}"
-    return ImageSet.from_uint8("ImageNet16-120", images, labels, IMAGENET16_CLASSES, source,
-                               IMAGENET16_MEAN, IMAGENET16_STD)
+    return ImageSet.from_uint8(
+        "ImageNet16-120", images, labels, IMAGENET16_CLASSES, source, IMAGENET16_MEAN, IMAGENET16_STD
+    )
 
 
 @dataclass

@@ -124,8 +124,11 @@ class ProcessExecutor:
                         if attempt <= RETRIES_AFTER_CRASH:
                             pending.appendleft((payload, attempt + 1))
                             continue
-                        outcome = JobFailed(f"worker died (exit code {code}) on each of {attempt} attempts",
-                                            crashed=True, attempts=attempt)
+                        outcome = JobFailed(
+                            f"worker died (exit code {code}) on each of {attempt} attempts",
+                            crashed=True,
+                            attempts=attempt,
+                        )
                     elif isinstance(outcome, JobFailed):
                         outcome.attempts = attempt
                     yield payload, _with_attempts(outcome, attempt)
@@ -201,8 +204,7 @@ class RayExecutor:
         if self.address:
             ray.init(address=self.address, runtime_env={"env_vars": env}, log_to_driver=False)
         else:
-            ray.init(num_cpus=self.workers, include_dashboard=False, runtime_env={"env_vars": env},
-                     log_to_driver=False)
+            ray.init(num_cpus=self.workers, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
         return ray
 
     def run(self, fn: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
@@ -224,8 +226,11 @@ class RayExecutor:
                 if attempt <= RETRIES_AFTER_CRASH:
                     pending.appendleft((payload, attempt + 1))
                     continue
-                outcome = JobFailed(f"Ray worker died on each of {attempt} attempts: {type(exc).__name__}",
-                                    crashed=True, attempts=attempt)
+                outcome = JobFailed(
+                    f"Ray worker died on each of {attempt} attempts: {type(exc).__name__}",
+                    crashed=True,
+                    attempts=attempt,
+                )
             yield payload, _with_attempts(outcome, attempt)
 
 

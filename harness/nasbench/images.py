@@ -48,8 +48,16 @@ class ImageSet:
     source: str
 
     @classmethod
-    def from_uint8(cls, name: str, images: np.ndarray, labels: np.ndarray, num_classes: int, source: str,
-                   mean: tuple[float, ...] = CIFAR10_MEAN, std: tuple[float, ...] = CIFAR10_STD) -> ImageSet:
+    def from_uint8(
+        cls,
+        name: str,
+        images: np.ndarray,
+        labels: np.ndarray,
+        num_classes: int,
+        source: str,
+        mean: tuple[float, ...] = CIFAR10_MEAN,
+        std: tuple[float, ...] = CIFAR10_STD,
+    ) -> ImageSet:
         x = torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0)
         x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
         if labels.size and (labels.min() < 0 or labels.max() >= num_classes):

@@ -30,8 +30,9 @@ def scatter_plots(per_arch: list[dict[str, Any]], summaries: list[dict[str, Any]
             ax.scatter(xs, ys, s=4, alpha=0.5, linewidths=0)
         rho = row["spearman"]
         rho_text = "n/a" if rho is None or rho != rho else f"{rho:.3f}"
-        ax.set_title(f"{row['proxy']} on {row['space']} ({row['dataset']}), rho {rho_text}, {len(points)} finite",
-                     fontsize=8)
+        ax.set_title(
+            f"{row['proxy']} on {row['space']} ({row['dataset']}), rho {rho_text}, {len(points)} finite", fontsize=8
+        )
         ax.set_xlabel(f"{row['proxy']} score")
         ax.set_ylabel(f"{row['dataset']} accuracy (%)")
         fig.tight_layout()

@@ -130,4 +130,3 @@ def executed_modules(net: nn.Module, sample: torch.Tensor) -> list[nn.Module]:
             h.remove()
         net.train(was_training)
     return list(ran.values())
-

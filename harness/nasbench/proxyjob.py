@@ -116,6 +116,7 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
             continue
         if math.isnan(value) or value == math.inf:
             value = math.nan  # as in SearchContext.proxy_score: NaN/+inf rank worst, -inf is a valid low score
-        out.append(ProxyScore(name, "ok", value, None, measured.seconds, measured.peak_memory_bytes,
-                              measured.memory_device))
+        out.append(
+            ProxyScore(name, "ok", value, None, measured.seconds, measured.peak_memory_bytes, measured.memory_device)
+        )
     return out

@@ -63,8 +63,25 @@ CREATE TABLE IF NOT EXISTS proxy_correlations (
 """
 
 SUMMARY_COLUMNS = (
-    "space", "benchmark", "dataset", "proxy", "images", "batch_size", "seed", "sample", "n", "n_nan", "n_failed",
-    "spearman", "kendall", "top10", "top50", "top100", "archs_per_second", "peak_memory_bytes", "memory_device",
+    "space",
+    "benchmark",
+    "dataset",
+    "proxy",
+    "images",
+    "batch_size",
+    "seed",
+    "sample",
+    "n",
+    "n_nan",
+    "n_failed",
+    "spearman",
+    "kendall",
+    "top10",
+    "top50",
+    "top100",
+    "archs_per_second",
+    "peak_memory_bytes",
+    "memory_device",
     "images_note",
 )
 
@@ -138,8 +155,21 @@ class ScoreCache:
             self.conn.execute(
                 "INSERT OR REPLACE INTO proxy_scores (space, arch, proxy, images, batch_size, seed, status, score,"
                 " failure, seconds, peak_memory_bytes, memory_device, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (key.space, arch, result.proxy, key.images, key.batch_size, key.seed, result.status, score,
-                 result.failure, result.seconds, result.peak_memory_bytes, result.memory_device, result.attempts),
+                (
+                    key.space,
+                    arch,
+                    result.proxy,
+                    key.images,
+                    key.batch_size,
+                    key.seed,
+                    result.status,
+                    score,
+                    result.failure,
+                    result.seconds,
+                    result.peak_memory_bytes,
+                    result.memory_device,
+                    result.attempts,
+                ),
             )
 
     def count(self, status: str | None = None) -> int:

@@ -104,21 +104,42 @@ def load_suite(path: str | Path) -> Suite:
                 raise BadInput(f"{path}: cell {c['name']!r}: a check needs metric, paper (or expected), tolerance")
             if ch["metric"].split(":")[0] not in METRICS:
                 raise BadInput(f"{path}: unknown metric {ch['metric']!r}; choose one of: {', '.join(METRICS)}")
-            checks.append(Check(ch["metric"], ch.get("paper"), float(ch["tolerance"]), bool(ch.get("quick", False)),
-                                ch.get("expected"), ch.get("note", "")))
+            checks.append(
+                Check(
+                    ch["metric"],
+                    ch.get("paper"),
+                    float(ch["tolerance"]),
+                    bool(ch.get("quick", False)),
+                    ch.get("expected"),
+                    ch.get("note", ""),
+                )
+            )
         cells.append(Cell(c["name"], spec, dict(c.get("settings", {})), dict(c.get("quick_settings", {})), checks))
     names = [c.name for c in cells]
     if len(set(names)) != len(names):
         raise BadInput(f"{path}: cell names must be unique")
-    return Suite(head["name"], head.get("title", head["name"]), head.get("source", ""), str(head.get("seeds", "0")),
-                 str(quick.get("seeds", head.get("seeds", "0"))), dict(quick.get("settings", {})), cells, path,
-                 dict(defaults.get("settings", {})))
+    return Suite(
+        head["name"],
+        head.get("title", head["name"]),
+        head.get("source", ""),
+        str(head.get("seeds", "0")),
+        str(quick.get("seeds", head.get("seeds", "0"))),
+        dict(quick.get("settings", {})),
+        cells,
+        path,
+        dict(defaults.get("settings", {})),
+    )
 
 
 def _declared(registry: Any, spec: dict[str, Any]) -> set[str]:
     names: set[str] = set()
-    kinds = {"space": spec["space"], "scorer": spec["scorer"], "strategy": spec["strategy"],
-             "proxy": spec.get("proxy") or None, "benchmark": spec.get("benchmark") or None}
+    kinds = {
+        "space": spec["space"],
+        "scorer": spec["scorer"],
+        "strategy": spec["strategy"],
+        "proxy": spec.get("proxy") or None,
+        "benchmark": spec.get("benchmark") or None,
+    }
     for kind, name in kinds.items():
         if name:
             names |= set(getattr(registry.get(kind, name), "settings", {}) or {})
@@ -241,7 +262,9 @@ def render(suite: Suite, outcomes: list[Outcome], quick: bool) -> str:
     for o in outcomes:
         measured = "-" if o.mean is None else (fmt(o.mean) + (f" ± {o.std:.2f}" if len(o.values) > 1 else ""))
         target = "-" if o.check.target is None else f"{fmt(o.check.target)} ± {o.check.tolerance:g}"
-        lines.append(f"| {o.cell} | {o.check.metric} | {measured} | {len(o.values)} | {fmt(o.check.paper)} "
-                     f"| {target} | {o.status} |")
+        lines.append(
+            f"| {o.cell} | {o.check.metric} | {measured} | {len(o.values)} | {fmt(o.check.paper)} "
+            f"| {target} | {o.status} |"
+        )
     notes = [f"- {o.cell} / {o.check.metric}: {o.check.note}" for o in outcomes if o.check.note]
     return head + "\n".join(lines) + "\n" + ("\n" + "\n".join(notes) + "\n" if notes else "")

@@ -44,8 +44,9 @@ def _toy_op(name: str, channels: int) -> nn.Module:
     convs = {"conv1x1": 1, "conv3x3": 3}
     if name in convs:
         k = convs[name]
-        return nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, k, padding=k // 2, bias=False),
-                             nn.BatchNorm2d(channels))
+        return nn.Sequential(
+            nn.ReLU(), nn.Conv2d(channels, channels, k, padding=k // 2, bias=False), nn.BatchNorm2d(channels)
+        )
     return nn.Identity()
 
 
@@ -71,8 +72,9 @@ class _ToyCell(nn.Module):
 
 
 class _ToyNet(nn.Module):
-    def __init__(self, ops_per_edge: tuple[tuple[str, ...], ...], num_classes: int, channels: int,
-                 masked: bool) -> None:
+    def __init__(
+        self, ops_per_edge: tuple[tuple[str, ...], ...], num_classes: int, channels: int, masked: bool
+    ) -> None:
         super().__init__()
         self.edges = TOY_EDGES
         self.edge_ops = ops_per_edge
@@ -118,8 +120,7 @@ class ToySpace:
         return reset_parameters(_ToyNet(tuple((o,) for o in arch.ops), num_classes, self.channels, False), generator)
 
     def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
-        return reset_parameters(_ToyNet(tuple(TOY_OPS for _ in TOY_EDGES), num_classes, self.channels, True),
-                                generator)
+        return reset_parameters(_ToyNet(tuple(TOY_OPS for _ in TOY_EDGES), num_classes, self.channels, True), generator)
 
 
 def toy_accuracy(ops: tuple[str, ...]) -> float:

@@ -101,7 +101,8 @@ def apply_topology(ctx: Any, decisions: dict[str, str], edge_strength: Mapping[s
     if edge_strength is None:
         if ctx.proxy is None:
             return dict(decisions)
-        candidates = [e for edges in rule.groups.values() for e in edges
-                      if decisions.get(e, rule.none_op) != rule.none_op]
+        candidates = [
+            e for edges in rule.groups.values() for e in edges if decisions.get(e, rule.none_op) != rule.none_op
+        ]
         edge_strength = perturbation_strengths(ctx, decisions, candidates)
     return select_topology(ctx.space, decisions, edge_strength)

@@ -45,8 +45,9 @@ _STREAM_ALPHA, _STREAM_DATA = 20, 21
 #: settings every component that uses a trained supernet declares (so they share one key)
 TRAIN_SETTINGS: dict[str, Setting] = {
     "train_epochs": Setting(100, "supernet training epochs (DARTS-PT NB201 code default)", minimum=0),
-    "train_order": Setting("first", "DARTS alpha gradient: first- or second-order (unrolled)",
-                           choices=("first", "second")),
+    "train_order": Setting(
+        "first", "DARTS alpha gradient: first- or second-order (unrolled)", choices=("first", "second")
+    ),
     "fix_alpha": Setting(False, "DARTS-PT fix-alpha: alpha = 0 (uniform op weights), never optimised"),
     "train_batch_size": Setting(64, "supernet training / evaluation minibatch", minimum=1),
     "train_steps": Setting(0, "max weight steps per epoch (0 = the whole train half)", minimum=0),
@@ -57,8 +58,7 @@ TRAIN_SETTINGS: dict[str, Setting] = {
     "grad_clip": Setting(5.0, "weight gradient norm clip", minimum=0),
     "arch_lr": Setting(3e-4, "Adam lr for alpha", minimum=0),
     "arch_wd": Setting(1e-3, "Adam weight decay for alpha", minimum=0),
-    "eval_batches": Setting(7, "validation minibatches per supernet accuracy (7 x 64 = the 500-image half)",
-                            minimum=1),
+    "eval_batches": Setting(7, "validation minibatches per supernet accuracy (7 x 64 = the 500-image half)", minimum=1),
     "checkpoint_dir": Setting("", "where trained supernets are kept (default: user cache/checkpoints)"),
 }
 
@@ -96,8 +96,13 @@ def split_halves(images: ImageSet) -> tuple[ImageSet, ImageSet]:
     half = len(images) // 2
 
     def part(name: str, sl: slice) -> ImageSet:
-        return ImageSet(f"{images.name}-{name}", images.images[sl], images.labels[sl], images.num_classes,
-                        f"{images.source} [{name} half]")
+        return ImageSet(
+            f"{images.name}-{name}",
+            images.images[sl],
+            images.labels[sl],
+            images.num_classes,
+            f"{images.source} [{name} half]",
+        )
 
     return part("train", slice(0, half)), part("valid", slice(half, None))
 
@@ -135,27 +140,44 @@ def new_alpha(net: nn.Module, generator: torch.Generator, fixed: bool, device: t
 class SupernetTrainer:
     """Bilevel DARTS training of ``net`` with alpha; checkpoints after every epoch."""
 
-    def __init__(self, net: nn.Module, config: TrainConfig, train: ImageSet, valid: ImageSet,
-                 device: torch.device, generator: torch.Generator, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        net: nn.Module,
+        config: TrainConfig,
+        train: ImageSet,
+        valid: ImageSet,
+        device: torch.device,
+        generator: torch.Generator,
+        path: Path | None = None,
+    ) -> None:
         self.net, self.config, self.train_set, self.valid_set = net, config, train, valid
         self.device, self.path = device, path
         self.alpha = new_alpha(net, generator, config.fix_alpha, device)
         self.driver = AlphaDriver(net, self.alpha)
-        self.optimizer = torch.optim.SGD(net.parameters(), lr=config.lr, momentum=config.momentum,
-                                         weight_decay=config.wd)
+        self.optimizer = torch.optim.SGD(
+            net.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.wd
+        )
         self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-            self.optimizer, T_max=max(config.epochs, 1), eta_min=config.lr_min)
-        self.arch_optimizer = None if config.fix_alpha else torch.optim.Adam(
-            [self.alpha], lr=config.arch_lr, betas=(0.5, 0.999), weight_decay=config.arch_wd)
+            self.optimizer, T_max=max(config.epochs, 1), eta_min=config.lr_min
+        )
+        self.arch_optimizer = (
+            None
+            if config.fix_alpha
+            else torch.optim.Adam([self.alpha], lr=config.arch_lr, betas=(0.5, 0.999), weight_decay=config.arch_wd)
+        )
         self.epoch = 0
         self.history: list[dict[str, float]] = []
 
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         return {
-            "config": asdict(self.config), "epoch": self.epoch, "net": self.net.state_dict(),
-            "alpha": self.alpha.detach().cpu(), "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(), "history": self.history,
+            "config": asdict(self.config),
+            "epoch": self.epoch,
+            "net": self.net.state_dict(),
+            "alpha": self.alpha.detach().cpu(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "history": self.history,
             "arch_optimizer": self.arch_optimizer.state_dict() if self.arch_optimizer else None,
         }
 
@@ -319,11 +341,22 @@ def config_from(ctx: Any) -> TrainConfig:
     get = lambda name: s.get(name, TRAIN_SETTINGS[name].default)  # noqa: E731
     space_vars = {k: v for k, v in sorted(vars(ctx.space).items()) if isinstance(v, (int, float, str, bool))}
     return TrainConfig(
-        space=ctx.space.name, space_config=json.dumps(space_vars), seed=ctx.seed, num_classes=ctx.num_classes,
-        data_source=ctx.images.source, epochs=int(get("train_epochs")), order=str(get("train_order")),
-        fix_alpha=bool(get("fix_alpha")), batch_size=int(get("train_batch_size")), steps=int(get("train_steps")),
-        lr=float(get("train_lr")), lr_min=float(get("train_lr_min")), momentum=float(get("train_momentum")),
-        wd=float(get("train_wd")), grad_clip=float(get("grad_clip")), arch_lr=float(get("arch_lr")),
+        space=ctx.space.name,
+        space_config=json.dumps(space_vars),
+        seed=ctx.seed,
+        num_classes=ctx.num_classes,
+        data_source=ctx.images.source,
+        epochs=int(get("train_epochs")),
+        order=str(get("train_order")),
+        fix_alpha=bool(get("fix_alpha")),
+        batch_size=int(get("train_batch_size")),
+        steps=int(get("train_steps")),
+        lr=float(get("train_lr")),
+        lr_min=float(get("train_lr_min")),
+        momentum=float(get("train_momentum")),
+        wd=float(get("train_wd")),
+        grad_clip=float(get("grad_clip")),
+        arch_lr=float(get("arch_lr")),
         arch_wd=float(get("arch_wd")),
     )
 

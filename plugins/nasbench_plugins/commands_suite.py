@@ -49,8 +49,9 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @_common
     @click.option("--device", default="auto", show_default=True)
     @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
-    def run_cmd(file: str, quick: bool, store: str | None, data_dir: str | None, device: str,
-                only: tuple[str, ...]) -> None:
+    def run_cmd(
+        file: str, quick: bool, store: str | None, data_dir: str | None, device: str, only: tuple[str, ...]
+    ) -> None:
         """Run every cell's missing seeds (finished trials in the store are kept)."""
         from nasbench import runner, suites
         from nasbench.store import Store
@@ -70,9 +71,12 @@ def nasbench_register_commands(cli: click.Group) -> None:
                 todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
                 click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
                 for result in runner.run(prepared, todo, st, hook=registry.pm.hook):
-                    line = (f"  seed {result.seed}: {result.metrics.get('arch')} error "
-                            f"{result.metrics.get('test_error', float('nan')):.2f}%"
-                            if result.status == "ok" else f"  seed {result.seed}: FAILED - {result.failure}")
+                    line = (
+                        f"  seed {result.seed}: {result.metrics.get('arch')} error "
+                        f"{result.metrics.get('test_error', float('nan')):.2f}%"
+                        if result.status == "ok"
+                        else f"  seed {result.seed}: FAILED - {result.failure}"
+                    )
                     click.echo(line)
 
     @suite.command("report")
@@ -95,7 +99,9 @@ def nasbench_register_commands(cli: click.Group) -> None:
         click.echo(suites.render(suite_, outcomes, quick), nl=False)
         if bad:
             for o in bad:
-                click.echo(f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} "
-                           f"± {o.check.tolerance:g}", err=True)
+                click.echo(
+                    f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} ± {o.check.tolerance:g}",
+                    err=True,
+                )
             raise SystemExit(1)
         click.echo(f"all {sum(o.status == 'ok' for o in outcomes)} checked values within tolerance")

@@ -57,17 +57,24 @@ def test_scores_do_not_depend_on_order(correlate_pm, tiny_data, tmp_path):
     forward, backward = tmp_path / "f.txt", tmp_path / "b.txt"
     forward.write_text("\n".join(archs) + "\n")
     backward.write_text("\n".join(reversed(archs)) + "\n")
-    a = invoke(correlate_pm, [*BASE, "--archs", str(forward), "--per-arch", "--json", "--store", str(tmp_path / "a")],
-               tiny_data)
-    b = invoke(correlate_pm, [*BASE, "--archs", str(backward), "--per-arch", "--json", "--store", str(tmp_path / "b")],
-               tiny_data)
+    a = invoke(
+        correlate_pm,
+        [*BASE, "--archs", str(forward), "--per-arch", "--json", "--store", str(tmp_path / "a")],
+        tiny_data,
+    )
+    b = invoke(
+        correlate_pm,
+        [*BASE, "--archs", str(backward), "--per-arch", "--json", "--store", str(tmp_path / "b")],
+        tiny_data,
+    )
     assert per_arch(a.output) == per_arch(b.output)
     assert set(per_arch(a.output)) == set(archs)
 
 
 def test_per_arch_lines_carry_arch_proxy_score_accuracy(correlate_pm, tiny_data, tmp_path):
-    result = invoke(correlate_pm, [*BASE, "--sample", "4", "--per-arch", "--json", "--store", str(tmp_path / "s")],
-                    tiny_data)
+    result = invoke(
+        correlate_pm, [*BASE, "--sample", "4", "--per-arch", "--json", "--store", str(tmp_path / "s")], tiny_data
+    )
     lines = [json.loads(x) for x in result.output.splitlines() if '"accuracy"' in x]
     assert len(lines) == 4
     assert all({"arch", "proxy", "score", "accuracy"} <= set(line) for line in lines)
@@ -90,8 +97,22 @@ def test_unknown_proxy_lists_choices(correlate_pm, tiny_data, tmp_path):
 def test_proxy_all_means_every_registered_proxy(correlate_pm, tiny_data, tmp_path):
     from nasbench.registry import Registry
 
-    args = ["correlate", "--space", "toy", "--dataset", "toy", "--proxy", "all", "--batch-size", "8",
-            "--sample", "3", "--json", "--store", str(tmp_path / "s")]
+    args = [
+        "correlate",
+        "--space",
+        "toy",
+        "--dataset",
+        "toy",
+        "--proxy",
+        "all",
+        "--batch-size",
+        "8",
+        "--sample",
+        "3",
+        "--json",
+        "--store",
+        str(tmp_path / "s"),
+    ]
     result = invoke(correlate_pm, args, tiny_data)
     assert result.exit_code == 0, result.output
     assert sorted(r["proxy"] for r in summaries(result.output)) == Registry(correlate_pm).names("proxy")
@@ -114,8 +135,9 @@ def test_report_proxies_lists_each_study(correlate_pm, tiny_data, tmp_path):
 
 def test_plot_writes_one_png_per_proxy(correlate_pm, tiny_data, tmp_path):
     plots = tmp_path / "plots"
-    result = invoke(correlate_pm, [*BASE, "--sample", "5", "--plot", str(plots), "--store", str(tmp_path / "s")],
-                    tiny_data)
+    result = invoke(
+        correlate_pm, [*BASE, "--sample", "5", "--plot", str(plots), "--store", str(tmp_path / "s")], tiny_data
+    )
     assert result.exit_code == 0, result.output
     (png,) = plots.glob("*.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -17,8 +17,9 @@ def write_cifar100(root, coarse, fine, seed=0):
     folder = root / "cifar-100-binary"
     folder.mkdir(parents=True)
     n = len(fine)
-    records = np.concatenate([np.array(coarse)[:, None], np.array(fine)[:, None], rng.integers(0, 256, (n, 3072))],
-                             axis=1)
+    records = np.concatenate(
+        [np.array(coarse)[:, None], np.array(fine)[:, None], rng.integers(0, 256, (n, 3072))], axis=1
+    )
     records.astype(np.uint8).tofile(folder / "train.bin")
 
 
@@ -26,8 +27,11 @@ def write_imagenet16(root, name, labels, seed=0, protocol=2):
     rng = np.random.default_rng(seed)
     folder = root / "ImageNet16"
     folder.mkdir(exist_ok=True)
-    entry = {"data": rng.integers(0, 256, (len(labels), 768), dtype=np.uint8), "labels": list(labels),
-             "mean": rng.random(768)}
+    entry = {
+        "data": rng.integers(0, 256, (len(labels), 768), dtype=np.uint8),
+        "labels": list(labels),
+        "mean": rng.random(768),
+    }
     with open(folder / name, "wb") as fh:
         pickle.dump(entry, fh, protocol=protocol)
     return entry

@@ -13,8 +13,23 @@ from nasbench.cli import make_cli
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, ProcessExecutor, SerialExecutor, make_executor
 
-BASE = ["correlate", "--space", "toy", "--dataset", "toy", "--proxy", "nwot", "--batch-size", "8", "--seed", "1",
-        "--sample", "6", "--per-arch", "--json"]
+BASE = [
+    "correlate",
+    "--space",
+    "toy",
+    "--dataset",
+    "toy",
+    "--proxy",
+    "nwot",
+    "--batch-size",
+    "8",
+    "--seed",
+    "1",
+    "--sample",
+    "6",
+    "--per-arch",
+    "--json",
+]
 
 
 def per_arch(output: str) -> dict[str, float]:
@@ -59,8 +74,9 @@ def test_process_pool_gives_up_after_one_retry(tmp_path):
 def test_process_pool_scores_equal_serial_scores(correlate_pm, tiny_data, tmp_path):
     cli = make_cli(correlate_pm)
     serial = CliRunner().invoke(cli, [*BASE, "--store", str(tmp_path / "a"), "--data-dir", str(tiny_data)])
-    pooled = CliRunner().invoke(make_cli(correlate_pm), [*BASE, "--workers", "2", "--store", str(tmp_path / "b"),
-                                                         "--data-dir", str(tiny_data)])
+    pooled = CliRunner().invoke(
+        make_cli(correlate_pm), [*BASE, "--workers", "2", "--store", str(tmp_path / "b"), "--data-dir", str(tiny_data)]
+    )
     assert pooled.exit_code == 0, pooled.output
     assert per_arch(pooled.output) == per_arch(serial.output) and len(per_arch(serial.output)) == 6
 
@@ -74,8 +90,26 @@ def test_crashing_proxy_is_retried_once_in_the_pool(correlate_pm, register_plugi
     crash_dir.mkdir()
     monkeypatch.setenv("NASBENCH_TEST_CRASH_DIR", str(crash_dir))
     store = tmp_path / "s.sqlite"
-    args = ["correlate", "--space", "toy", "--dataset", "toy", "--proxy", "crash-once", "--sample", "3",
-            "--batch-size", "8", "--workers", "2", "--json", "--store", str(store), "--data-dir", str(tiny_data)]
+    args = [
+        "correlate",
+        "--space",
+        "toy",
+        "--dataset",
+        "toy",
+        "--proxy",
+        "crash-once",
+        "--sample",
+        "3",
+        "--batch-size",
+        "8",
+        "--workers",
+        "2",
+        "--json",
+        "--store",
+        str(store),
+        "--data-dir",
+        str(tiny_data),
+    ]
     result = CliRunner().invoke(make_cli(correlate_pm), args)
     assert result.exit_code == 0, result.output
     with sqlite3.connect(store) as conn:
@@ -88,12 +122,24 @@ def test_crashing_proxy_is_retried_once_in_the_pool(correlate_pm, register_plugi
 @pytest.mark.slow
 def test_ray_scores_equal_serial_scores(correlate_pm, tiny_data, tmp_path):
     ray = pytest.importorskip("ray")
-    serial = CliRunner().invoke(make_cli(correlate_pm), [*BASE, "--store", str(tmp_path / "a"),
-                                                         "--data-dir", str(tiny_data)])
+    serial = CliRunner().invoke(
+        make_cli(correlate_pm), [*BASE, "--store", str(tmp_path / "a"), "--data-dir", str(tiny_data)]
+    )
     try:
-        on_ray = CliRunner().invoke(make_cli(correlate_pm), [*BASE, "--executor", "ray", "--workers", "2",
-                                                             "--store", str(tmp_path / "b"),
-                                                             "--data-dir", str(tiny_data)])
+        on_ray = CliRunner().invoke(
+            make_cli(correlate_pm),
+            [
+                *BASE,
+                "--executor",
+                "ray",
+                "--workers",
+                "2",
+                "--store",
+                str(tmp_path / "b"),
+                "--data-dir",
+                str(tiny_data),
+            ],
+        )
     finally:
         ray.shutdown()
     assert on_ray.exit_code == 0, on_ray.output

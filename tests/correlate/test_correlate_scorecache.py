@@ -31,8 +31,11 @@ def test_failed_scores_are_not_reused(tmp_path):
 def test_other_seed_batch_or_images_do_not_hit(tmp_path):
     with ScoreCache(tmp_path / "s.sqlite") as cache:
         cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.0))
-        for other in (ScoreKey("nb201", KEY.images, 64, 1), ScoreKey("nb201", KEY.images, 32, 0),
-                      ScoreKey("nb201", "cifar100:x", 64, 0)):
+        for other in (
+            ScoreKey("nb201", KEY.images, 64, 1),
+            ScoreKey("nb201", KEY.images, 32, 0),
+            ScoreKey("nb201", "cifar100:x", 64, 0),
+        ):
             assert cache.lookup(other, "nwot", ["a"]) == {}
         assert cache.lookup(KEY, "synflow", ["a"]) == {}
 

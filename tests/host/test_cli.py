@@ -12,16 +12,45 @@ from nasbench.hookspecs import hookimpl
 from tests.conftest import needs_data
 
 REQUIRED_KEYS = {
-    "space", "benchmark", "dataset", "scorer", "proxy", "strategy", "seed", "arch", "test_accuracy", "test_error",
-    "rank", "num_archs", "edge_spearman_initial", "edge_spearman_progressive", "search_seconds", "peak_memory_bytes",
-    "memory_device", "forward_passes", "status", "failure",
+    "space",
+    "benchmark",
+    "dataset",
+    "scorer",
+    "proxy",
+    "strategy",
+    "seed",
+    "arch",
+    "test_accuracy",
+    "test_error",
+    "rank",
+    "num_archs",
+    "edge_spearman_initial",
+    "edge_spearman_progressive",
+    "search_seconds",
+    "peak_memory_bytes",
+    "memory_device",
+    "forward_passes",
+    "status",
+    "failure",
 }
 
 
 @needs_data
 def test_run_json_prints_one_object_per_trial_with_every_key(nasbench_cli, tmp_path):
-    result = nasbench_cli(["run", "--scorer", "best-acc", "--strategy", "independent", "--seeds", "0-1",
-                           "--store", str(tmp_path / "s.sqlite"), "--json"])
+    result = nasbench_cli(
+        [
+            "run",
+            "--scorer",
+            "best-acc",
+            "--strategy",
+            "independent",
+            "--seeds",
+            "0-1",
+            "--store",
+            str(tmp_path / "s.sqlite"),
+            "--json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["seed"] for line in lines] == [0, 1]
@@ -104,14 +133,33 @@ def test_plugins_add_commands(register_plugin, nasbench_cli):
 def test_the_installed_console_script_runs_as_a_subprocess(tmp_path):
     env = dict(os.environ)
     proc = subprocess.run(
-        [sys.executable, "-m", "nasbench", "run", "--scorer", "avg-acc", "--strategy", "independent", "--json",
-         "--store", str(tmp_path / "s.sqlite")],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "nasbench",
+            "run",
+            "--scorer",
+            "avg-acc",
+            "--strategy",
+            "independent",
+            "--json",
+            "--store",
+            str(tmp_path / "s.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rank"] == 167
-    bad = subprocess.run([sys.executable, "-m", "nasbench", "run", "--scorer", "nope"], capture_output=True,
-                         text=True, env=env, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "nasbench", "run", "--scorer", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert bad.stderr.strip().startswith("Error: unknown scorer 'nope'")
     assert "Traceback" not in bad.stderr

@@ -63,8 +63,14 @@ def test_minibatches_reshuffle_each_epoch_and_never_repeat_within_a_batch():
 
 def test_known_file_is_found_and_checksummed(tmp_path, monkeypatch):
     payload = b"index,acc\n0,1\n"
-    entry = data.DataFile("tiny", "tiny.csv", "https://example.org/tiny.csv", __import__("hashlib").sha256(payload)
-                          .hexdigest(), len(payload), "CC0")
+    entry = data.DataFile(
+        "tiny",
+        "tiny.csv",
+        "https://example.org/tiny.csv",
+        __import__("hashlib").sha256(payload).hexdigest(),
+        len(payload),
+        "CC0",
+    )
     monkeypatch.setitem(data.KNOWN, "tiny", entry)
     monkeypatch.setenv("NASBENCH_DATA", str(tmp_path))
     (tmp_path / "tiny.csv").write_bytes(payload)

@@ -27,19 +27,49 @@ def test_the_documented_plugin_installs_and_runs(tmp_path):
     (pkg / "nasbench_relative.py").write_text(_blocks("python")[0])
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(site),
-         str(pkg)],
-        check=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(pkg),
+        ],
+        check=True,
+        timeout=300,
     )
     env = dict(os.environ, PYTHONPATH=str(site))
-    listing = subprocess.run([sys.executable, "-m", "nasbench", "plugins", "--json"], env=env, capture_output=True,
-                             text=True, check=True)
+    listing = subprocess.run(
+        [sys.executable, "-m", "nasbench", "plugins", "--json"], env=env, capture_output=True, text=True, check=True
+    )
     scorers = {row["name"]: row["plugin"] for row in json.loads(listing.stdout)["components"]["scorer"]}
     assert scorers["zc-pt-relative"] == "relative"
     run = subprocess.run(
-        [sys.executable, "-m", "nasbench", "run", "--scorer", "zc-pt-relative", "--strategy", "independent",
-         "--batch-size", "4", "--set", "nb201_channels=4", "--json", "--store", str(tmp_path / "s.sqlite")],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "nasbench",
+            "run",
+            "--scorer",
+            "zc-pt-relative",
+            "--strategy",
+            "independent",
+            "--batch-size",
+            "4",
+            "--set",
+            "nb201_channels=4",
+            "--json",
+            "--store",
+            str(tmp_path / "s.sqlite"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr
     row = json.loads(run.stdout)

@@ -52,8 +52,9 @@ def test_ties_share_the_better_rank():
 
 
 def test_a_table_with_a_bad_arch_string_is_a_data_error(tmp_path):
-    rows = ["CIFAR10TestAccuracy200Epochs,CIFAR100TestAccuracy200Epochs,ImageNetTestAccuracy200Epochs,"
-            "ArchitectureString"] + ["1,1,1,|bad|"] * 15625
+    rows = [
+        "CIFAR10TestAccuracy200Epochs,CIFAR100TestAccuracy200Epochs,ImageNetTestAccuracy200Epochs,ArchitectureString"
+    ] + ["1,1,1,|bad|"] * 15625
     (tmp_path / "t.csv").write_text("\n".join(rows))
     with pytest.raises(DataError, match="malformed NB201 arch string"):
         load_test_table(tmp_path / "t.csv")

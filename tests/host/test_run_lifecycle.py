@@ -119,8 +119,14 @@ def test_an_interrupted_run_keeps_its_finished_trials(registry, tmp_path, monkey
 
 def test_nan_proxy_scores_never_win(registry, tmp_path):
     prepared = runner.prepare(
-        registry, space="toy", dataset="toy", scorer="zc-pt", proxy="half-nan", strategy="independent",
-        settings={"batch_size": 8}, images=random_images(),
+        registry,
+        space="toy",
+        dataset="toy",
+        scorer="zc-pt",
+        proxy="half-nan",
+        strategy="independent",
+        settings={"batch_size": 8},
+        images=random_images(),
     )
     result = runner.run_trial(prepared, 0)
     assert result.status == "ok"
@@ -130,8 +136,14 @@ def test_nan_proxy_scores_never_win(registry, tmp_path):
 
 
 def test_oracle_runs_are_exact_functions_of_the_table(registry):
-    prepared = runner.prepare(registry, space="toy", dataset="toy", scorer="best-acc", strategy="progressive",
-                              settings={"proposals": 2, "validation": 0})
+    prepared = runner.prepare(
+        registry,
+        space="toy",
+        dataset="toy",
+        scorer="best-acc",
+        strategy="progressive",
+        settings={"proposals": 2, "validation": 0},
+    )
     result = runner.run_trial(prepared, 0)
     assert result.metrics["arch"] == "conv3x3,conv3x3,conv3x3"
     assert result.metrics["rank"] == 1
@@ -144,10 +156,16 @@ def test_oracle_runs_are_exact_functions_of_the_table(registry):
     [
         ({"space": "nope", "scorer": "best-acc"}, UnknownName, "unknown space 'nope'"),
         ({"space": "toy", "scorer": "best-acc", "dataset": "imagenet"}, BadInput, "unknown dataset 'imagenet'"),
-        ({"space": "toy", "scorer": "best-acc", "dataset": "toy", "settings": {"proposals": 0}}, BadInput,
-         "proposals=0 must be >= 1"),
-        ({"space": "toy", "scorer": "best-acc", "dataset": "toy", "settings": {"colour": "red"}}, BadInput,
-         "unknown setting 'colour'"),
+        (
+            {"space": "toy", "scorer": "best-acc", "dataset": "toy", "settings": {"proposals": 0}},
+            BadInput,
+            "proposals=0 must be >= 1",
+        ),
+        (
+            {"space": "toy", "scorer": "best-acc", "dataset": "toy", "settings": {"colour": "red"}},
+            BadInput,
+            "unknown setting 'colour'",
+        ),
         ({"space": "toy", "scorer": "best-acc", "dataset": "toy", "proxy": "nwot"}, BadInput, "uses no proxy"),
     ],
 )

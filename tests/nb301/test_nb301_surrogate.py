@@ -23,24 +23,40 @@ HAVE_NB301 = DATA is not None and (DATA / "nb301_yahpo" / "model_v2.onnx").is_fi
 needs_nb301 = pytest.mark.skipif(not HAVE_NB301, reason="needs nb301_yahpo/ under NASBENCH_DATA")
 REFERENCE = DATA / "reference" / "zc_nasbench301.json" if DATA is not None else None
 #: NASLib's compact genotype op codes (shared/data/reference/MANIFEST.md)
-NASLIB_OPS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
-              "dil_conv_3x3", "dil_conv_5x5")
+NASLIB_OPS = (
+    "max_pool_3x3",
+    "avg_pool_3x3",
+    "skip_connect",
+    "sep_conv_3x3",
+    "sep_conv_5x5",
+    "dil_conv_3x3",
+    "dil_conv_5x5",
+)
 DARTS = make_space(SPECS[0])
 
 
 def naslib_genotype(key: str) -> dict:
     pairs = [(int(a), int(b)) for a, b in re.findall(r"\((\d+),\s*(\d+)\)", key)]
     assert len(pairs) == 16
-    return {"normal": [(NASLIB_OPS[o], i) for i, o in pairs[:8]],
-            "reduce": [(NASLIB_OPS[o], i) for i, o in pairs[8:]]}
+    return {"normal": [(NASLIB_OPS[o], i) for i, o in pairs[:8]], "reduce": [(NASLIB_OPS[o], i) for i, o in pairs[8:]]}
 
 
 @needs_nb301
 def test_encoding_follows_the_manifest_column_order() -> None:
     codes = load_codes(DATA / "nb301_yahpo" / "encoding_v2.json")
-    g = {"normal": [("sep_conv_3x3", 0), ("skip_connect", 1), ("max_pool_3x3", 0), ("avg_pool_3x3", 2),
-                    ("dil_conv_3x3", 1), ("dil_conv_5x5", 3), ("sep_conv_5x5", 2), ("skip_connect", 4)],
-         "reduce": [("max_pool_3x3", 0), ("max_pool_3x3", 1)] * 4}
+    g = {
+        "normal": [
+            ("sep_conv_3x3", 0),
+            ("skip_connect", 1),
+            ("max_pool_3x3", 0),
+            ("avg_pool_3x3", 2),
+            ("dil_conv_3x3", 1),
+            ("dil_conv_5x5", 3),
+            ("sep_conv_5x5", 2),
+            ("skip_connect", 4),
+        ],
+        "reduce": [("max_pool_3x3", 0), ("max_pool_3x3", 1)] * 4,
+    }
     row = encode(g, codes)
     assert len(COLUMNS) == 34 and row.dtype == np.int32
     assert row[0] == 5 and row[1] == 7  # node 2: edges 0 (from 0) and 1 (from 1)

@@ -53,8 +53,17 @@ def make_ctx(scorer, *, strategy=None, proxy=None, settings=None, space="toy", s
     comps = [c for c in (space_c, bench, scorer, strategy, proxy) if c is not None]
     resolved = resolve_settings(comps, dict(settings or {}))
     imgs = random_images(n=images, size=size, seed=seed)
-    return SearchContext(space=space_c, benchmark=bench, dataset=dataset, scorer=scorer, proxy=proxy,
-                         settings=resolved, seed=seed, device=torch.device("cpu"), images_loader=lambda: imgs)
+    return SearchContext(
+        space=space_c,
+        benchmark=bench,
+        dataset=dataset,
+        scorer=scorer,
+        proxy=proxy,
+        settings=resolved,
+        seed=seed,
+        device=torch.device("cpu"),
+        images_loader=lambda: imgs,
+    )
 
 
 TINY_TRAIN = {"train_epochs": 1, "train_batch_size": 8, "train_steps": 2, "eval_batches": 1}

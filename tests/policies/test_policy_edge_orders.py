@@ -22,8 +22,12 @@ TABLE5 = {
 
 
 def _search(order: str, proposals: int = 2):
-    ctx = make_ctx(ZeroCostPT(), strategy=Progressive(), proxy=NWOT(),
-                   settings={"proposals": proposals, "validation": 0, "edge_order": order, "batch_size": 8})
+    ctx = make_ctx(
+        ZeroCostPT(),
+        strategy=Progressive(),
+        proxy=NWOT(),
+        settings={"proposals": proposals, "validation": 0, "edge_order": order, "batch_size": 8},
+    )
     return ctx, Progressive().search(ctx)
 
 
@@ -49,8 +53,12 @@ def test_global_orders_decide_every_edge_once(order):
 def test_global_op_iter_takes_edge_with_best_op_first():
     _ctx, outcome = _search("global-op-iter", proposals=1)
     # a fresh context replays the same stream: batch 1 scores A_0, batch 2 is the proposal's
-    ctx = make_ctx(ZeroCostPT(), strategy=Progressive(), proxy=NWOT(),
-                   settings={"proposals": 1, "validation": 0, "edge_order": "global-op-iter", "batch_size": 8})
+    ctx = make_ctx(
+        ZeroCostPT(),
+        strategy=Progressive(),
+        proxy=NWOT(),
+        settings={"proposals": 1, "validation": 0, "edge_order": "global-op-iter", "batch_size": 8},
+    )
     _ = ctx.batch
     ctx.new_batch()
     all_scores = {e: ZeroCostPT().score_edge(ctx, {}, e) for e in ctx.space.edges}

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from nasbench.cli import make_cli
 
 DATA = os.environ.get("NASBENCH_DATA")
-needs_data = pytest.mark.skipif(not (DATA and (Path(DATA) / "nb201_test_acc.csv").is_file()),
-                                reason="needs the NB201 table: set NASBENCH_DATA")
+needs_data = pytest.mark.skipif(
+    not (DATA and (Path(DATA) / "nb201_test_acc.csv").is_file()), reason="needs the NB201 table: set NASBENCH_DATA"
+)
 
 
 @needs_data

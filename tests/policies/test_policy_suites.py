@@ -86,8 +86,10 @@ def test_suite_check_fails_when_nothing_was_run(tmp_path):
 
 def test_malformed_suite_is_one_line_error(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text('[suite]\nname = "x"\n[[cells]]\nname = "a"\nscorer = "best-acc"\n'
-                    'checks = [{ metric = "nonsense", paper = 1, tolerance = 0 }]\n')
+    path.write_text(
+        '[suite]\nname = "x"\n[[cells]]\nname = "a"\nscorer = "best-acc"\n'
+        'checks = [{ metric = "nonsense", paper = 1, tolerance = 0 }]\n'
+    )
     result = _cli("suite", "report", str(path))
     assert result.exit_code == 2
     assert "unknown metric 'nonsense'" in result.output

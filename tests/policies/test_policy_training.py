@@ -70,8 +70,15 @@ def test_interrupted_training_resumes_from_last_epoch():
     # simulate a run killed after epoch 1: same trainer, one epoch, checkpoint written
     config = config_from(ctx)
     train, valid = split_halves(ctx.images)
-    first = SupernetTrainer(ctx.supernet, config, train, valid, ctx.device, ctx.torch_generator(_STREAM_ALPHA),
-                            checkpoint_path(config, "partial"))
+    first = SupernetTrainer(
+        ctx.supernet,
+        config,
+        train,
+        valid,
+        ctx.device,
+        ctx.torch_generator(_STREAM_ALPHA),
+        checkpoint_path(config, "partial"),
+    )
     first.run_epoch()
     first.scheduler.step()
     first.save()

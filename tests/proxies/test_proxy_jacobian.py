@@ -21,7 +21,7 @@ def _jacrev_rows() -> np.ndarray:
 def test_input_jacobian_matches_jacrev_and_closed_form():
     rows = _jacrev_rows()
     h = X @ W1.T
-    closed = ((W2.sum(0)[None, :] * (h > 0)) @ W1)  # J_i = (1^T W2 * 1[h_i > 0]) W1
+    closed = (W2.sum(0)[None, :] * (h > 0)) @ W1  # J_i = (1^T W2 * 1[h_i > 0]) W1
     np.testing.assert_allclose(rows, closed, rtol=1e-6)
     ours = input_jacobian(MLP(), torch.tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(ours, closed, rtol=1e-5, atol=1e-6)

@@ -34,8 +34,14 @@ pytestmark = [
 CODE = {0: "skip_connect", 1: "none", 2: "nor_conv_3x3", 3: "nor_conv_1x1", 4: "avg_pool_3x3"}
 #: proxy -> (archs scored, minimum Spearman with NASLib's values); measured on 200 archs in docs/proxies.md
 THRESHOLDS = {
-    "synflow": (40, 0.95), "snip": (40, 0.9), "grad_norm": (40, 0.9), "jacov": (40, 0.85),
-    "l2_norm": (40, 0.85), "fisher": (40, 0.75), "epe_nas": (40, 0.55), "grasp": (16, 0.35),
+    "synflow": (40, 0.95),
+    "snip": (40, 0.9),
+    "grad_norm": (40, 0.9),
+    "jacov": (40, 0.85),
+    "l2_norm": (40, 0.85),
+    "fisher": (40, 0.75),
+    "epe_nas": (40, 0.55),
+    "grasp": (16, 0.35),
     "flops": (40, 0.98),
 }
 
@@ -98,8 +104,18 @@ def _score_strings(name: str, arch_strings: list[str], batch_size: int) -> np.nd
     space = NB201Space()
     proxy = Registry(get_plugin_manager()).get("proxy", name)
     x, y = next(load_cifar10("train").minibatches(batch_size, torch.Generator().manual_seed(0)))
-    return np.array([proxy.score(space.build_network(space.parse(s), 10, torch.Generator().manual_seed(1)), x, y,
-                                 torch.Generator().manual_seed(2)) for s in arch_strings], dtype=float)
+    return np.array(
+        [
+            proxy.score(
+                space.build_network(space.parse(s), 10, torch.Generator().manual_seed(1)),
+                x,
+                y,
+                torch.Generator().manual_seed(2),
+            )
+            for s in arch_strings
+        ],
+        dtype=float,
+    )
 
 
 def test_zen_ranks_like_naslib_zen():

@@ -14,8 +14,24 @@ from nasbench.plugins import get_plugin_manager
 from nasbench.registry import Registry
 from nasbench.supernet import removed
 
-NAMES = ("grad_norm", "snip", "grasp", "fisher", "plain", "l2_norm", "synflow", "jacov", "epe_nas",
-         "params", "flops", "zen", "nngp", "tenas", "tenas_ntk", "tenas_lr")
+NAMES = (
+    "grad_norm",
+    "snip",
+    "grasp",
+    "fisher",
+    "plain",
+    "l2_norm",
+    "synflow",
+    "jacov",
+    "epe_nas",
+    "params",
+    "flops",
+    "zen",
+    "nngp",
+    "tenas",
+    "tenas_ntk",
+    "tenas_lr",
+)
 EDGE, OP = "0->2", "nor_conv_3x3"
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -29,15 +45,23 @@ PROXIES = _proxies()
 
 
 def _snapshot(net: nn.Module):
-    return ({k: v.clone() for k, v in net.state_dict().items()}, [p.grad for p in net.parameters()],
-            [p.requires_grad for p in net.parameters()], net.training)
+    return (
+        {k: v.clone() for k, v in net.state_dict().items()},
+        [p.grad for p in net.parameters()],
+        [p.requires_grad for p in net.parameters()],
+        net.training,
+    )
 
 
 def _same(a, b) -> bool:
     state_a, grads_a, flags_a, mode_a = a
     state_b, grads_b, flags_b, mode_b = b
-    return (all(torch.equal(state_a[k], state_b[k]) for k in state_a) and grads_a == grads_b
-            and flags_a == flags_b and mode_a == mode_b)
+    return (
+        all(torch.equal(state_a[k], state_b[k]) for k in state_a)
+        and grads_a == grads_b
+        and flags_a == flags_b
+        and mode_a == mode_b
+    )
 
 
 def test_all_proxies_are_registered_with_labels_flag():

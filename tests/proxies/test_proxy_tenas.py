@@ -47,16 +47,22 @@ def test_random_crops_are_slices_of_the_images():
     crops = random_crops(images, 20, 3, gen(1))
     assert crops.shape == (20, 3, 3, 3)
     for c in crops:
-        hits = [(b, i, j) for b in range(2) for i in range(4) for j in range(4)
-                if torch.equal(images[b, :, i : i + 3, j : j + 3], c)]
+        hits = [
+            (b, i, j)
+            for b in range(2)
+            for i in range(4)
+            for j in range(4)
+            if torch.equal(images[b, :, i : i + 3, j : j + 3], c)
+        ]
         assert len(hits) == 1
 
 
 def test_tenas_combines_log_regions_and_log_condition():
     x, y = batch()
     x = x[:, :, None, None].expand(-1, -1, 4, 4).contiguous()  # images 5x4x4 for the crops
-    net = nn.Sequential(nn.Conv2d(5, 4, 1, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                        nn.Linear(4, 3, bias=False))
+    net = nn.Sequential(
+        nn.Conv2d(5, 4, 1, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3, bias=False)
+    )
     with torch.no_grad():
         net[0].weight.copy_(torch.tensor(W1, dtype=torch.float32)[:, :, None, None])
         net[4].weight.copy_(torch.tensor(W2, dtype=torch.float32))

@@ -14,8 +14,14 @@ from nasbench_plugins.proxies.zen import Zen
 
 
 def _net() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(3, 2, 1, bias=False), nn.BatchNorm2d(2), nn.ReLU(),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 3))
+    return nn.Sequential(
+        nn.Conv2d(3, 2, 1, bias=False),
+        nn.BatchNorm2d(2),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(2, 3),
+    )
 
 
 def _by_hand(shape: tuple[int, ...], seed: int) -> float:

@@ -19,7 +19,7 @@ from nasbench.metrics import rank_of
 from nasbench_plugins.spaces.macro import ARCH_RE
 from nasbench_plugins.spaces.macro_network import MACRO_OPS
 
-NUM_ARCHS = 3 ** 8
+NUM_ARCHS = 3**8
 
 
 @lru_cache(maxsize=4)

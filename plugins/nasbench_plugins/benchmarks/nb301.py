@@ -32,8 +32,16 @@ from nasbench_plugins.spaces.cell_space_spec import CellSpaceSpec
 from nasbench_plugins.spaces.reduced_spaces import SPECS
 
 #: ops with an NB301 code (names as in encoding_v2.json), plus ``none`` for dropped edges
-NB301_OPS = {"none", "max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
-             "dil_conv_3x3", "dil_conv_5x5"}
+NB301_OPS = {
+    "none",
+    "max_pool_3x3",
+    "avg_pool_3x3",
+    "skip_connect",
+    "sep_conv_3x3",
+    "sep_conv_5x5",
+    "dil_conv_3x3",
+    "dil_conv_5x5",
+}
 SAMPLE_SIZE = 10_000
 SAMPLE_SEED = 0
 _CHUNK = 2_048
@@ -87,7 +95,7 @@ class NB301Surrogate:
         x = np.stack([encode(g, codes) for g in genotypes]).astype(np.int32)
         out = []
         for start in range(0, len(x), _CHUNK):
-            chunk = x[start:start + _CHUNK]
+            chunk = x[start : start + _CHUNK]
             epoch = np.full((len(chunk), 1), EPOCH, dtype=np.float32)
             out.append(session.run(None, {"x_cat": chunk, "x_cont": epoch})[0][:, 0])
         return 100.0 * np.concatenate(out).astype(np.float64)
@@ -121,9 +129,11 @@ class NB301Benchmark:
     def population(self) -> np.ndarray:
         """Surrogate accuracies of the reference sample (cached in the user cache dir)."""
         if self._population is None:
-            path = data.cache_dir() / "nb301" / (
-                f"rank_sample_{self.space}_{self.surrogate.source}"
-                f"_{SAMPLE_SIZE}_{SAMPLE_SEED}.npy")
+            path = (
+                data.cache_dir()
+                / "nb301"
+                / (f"rank_sample_{self.space}_{self.surrogate.source}_{SAMPLE_SIZE}_{SAMPLE_SEED}.npy")
+            )
             values = None
             if path.is_file():
                 try:

@@ -19,9 +19,8 @@ from nasbench.errors import BadInput, DataError
 
 PREFIX = "NetworkSelectorDatasetInfo_COLON_darts_COLON_"
 CELLS = ("normal", "reduce")
-COLUMNS = (
-    tuple(f"edge_{cell}_{i}" for cell in CELLS for i in range(14))
-    + tuple(f"inputs_node_{cell}_{k}" for cell in CELLS for k in (3, 4, 5))
+COLUMNS = tuple(f"edge_{cell}_{i}" for cell in CELLS for i in range(14)) + tuple(
+    f"inputs_node_{cell}_{k}" for cell in CELLS for k in (3, 4, 5)
 )
 OFFSET = {2: 0, 3: 2, 4: 5, 5: 9}
 INACTIVE = "#na#"
@@ -54,11 +53,12 @@ def encode(genotype: dict[str, list[tuple[str, int]]], codes: tuple[dict[str, in
             node = 2 + m // 2
             col = c * 14 + OFFSET[node] + source
             if op not in codes[col] or op == INACTIVE:
-                raise BadInput(f"op {op!r} has no NB301 code; NB301 covers: "
-                               f"{', '.join(k for k in codes[col] if k != INACTIVE)}")
+                raise BadInput(
+                    f"op {op!r} has no NB301 code; NB301 covers: {', '.join(k for k in codes[col] if k != INACTIVE)}"
+                )
             row[col] = codes[col][op]
         for i, node in enumerate((3, 4, 5)):
-            sources = sorted(j for _op, j in pairs[2 * (node - 2): 2 * (node - 2) + 2])
+            sources = sorted(j for _op, j in pairs[2 * (node - 2) : 2 * (node - 2) + 2])
             col = 28 + 3 * c + i
             key = f"{sources[0]}_{sources[1]}"
             if key not in codes[col]:

@@ -49,8 +49,14 @@ class OfficialNB301:
         self.model = nasbench301.load_ensemble(str(models_dir / XGB))
 
     def predict(self, genotypes: list[dict]) -> np.ndarray:
-        out = [self.model.predict(config=DartsGenotype(g["normal"], [2, 3, 4, 5], g["reduce"], [2, 3, 4, 5]),
-                                  representation="genotype", with_noise=False) for g in genotypes]
+        out = [
+            self.model.predict(
+                config=DartsGenotype(g["normal"], [2, 3, 4, 5], g["reduce"], [2, 3, 4, 5]),
+                representation="genotype",
+                with_noise=False,
+            )
+            for g in genotypes
+        ]
         return np.asarray(out, dtype=np.float64)
 
 

@@ -45,9 +45,17 @@ HEADER = ("proxy", "n", "Spearman", "Kendall", "top-10", "top-50", "top-100", "a
 def table_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     return [
         (
-            r["proxy"], str(r["n"]), _num(r["spearman"]), _num(r["kendall"]), _num(r["top10"], "{:.2f}"),
-            _num(r["top50"], "{:.2f}"), _num(r["top100"], "{:.2f}"), _num(r["archs_per_second"], "{:.1f}"),
-            _mib(r["peak_memory_bytes"]), str(r["n_nan"]), str(r["n_failed"]),
+            r["proxy"],
+            str(r["n"]),
+            _num(r["spearman"]),
+            _num(r["kendall"]),
+            _num(r["top10"], "{:.2f}"),
+            _num(r["top50"], "{:.2f}"),
+            _num(r["top100"], "{:.2f}"),
+            _num(r["archs_per_second"], "{:.1f}"),
+            _mib(r["peak_memory_bytes"]),
+            str(r["n_nan"]),
+            str(r["n_failed"]),
         )
         for r in summaries
     ]
@@ -71,8 +79,12 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @click.option("--seed", type=int, default=0, show_default=True, help="seed of the sample, init and minibatch")
     @click.option("--batch-size", type=int, default=64, show_default=True, help="minibatch size the proxies see")
     @click.option("--workers", type=int, default=1, show_default=True, help="parallel workers (one core each)")
-    @click.option("--executor", type=click.Choice(["serial", "process", "ray"]), default=None,
-                  help="default: serial for 1 worker, process pool for more, ray when --address is given")
+    @click.option(
+        "--executor",
+        type=click.Choice(["serial", "process", "ray"]),
+        default=None,
+        help="default: serial for 1 worker, process pool for more, ray when --address is given",
+    )
     @click.option("--address", default=None, help="Ray cluster address (with --executor ray)")
     @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
@@ -89,9 +101,17 @@ def nasbench_register_commands(cli: click.Group) -> None:
 
         registry = _registry()
         study = engine.plan(
-            registry, space=opts["space"], proxies=opts["proxies"], dataset=opts["dataset"], sample=opts["sample"],
-            seed=opts["seed"], archs_file=opts["archs_file"], benchmark=opts["benchmark"],
-            batch_size=opts["batch_size"], device=opts["device"], data_dir=opts["data_dir"],
+            registry,
+            space=opts["space"],
+            proxies=opts["proxies"],
+            dataset=opts["dataset"],
+            sample=opts["sample"],
+            seed=opts["seed"],
+            archs_file=opts["archs_file"],
+            benchmark=opts["benchmark"],
+            batch_size=opts["batch_size"],
+            device=opts["device"],
+            data_dir=opts["data_dir"],
         )
         executor = make_executor(opts["executor"], opts["workers"], opts["address"])
         quiet = opts["as_json"]
@@ -104,8 +124,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
             click.echo(("NOTE: " if study.images.fallback else "images: ") + study.images.note)
         from tqdm import tqdm
 
-        bar = tqdm(total=len(study.archs), desc="correlate", unit="arch", file=sys.stderr, disable=quiet,
-                   leave=False)
+        bar = tqdm(total=len(study.archs), desc="correlate", unit="arch", file=sys.stderr, disable=quiet, leave=False)
 
         def progress(step: int, _total: int) -> None:
             bar.update(step)
@@ -122,10 +141,15 @@ def nasbench_register_commands(cli: click.Group) -> None:
                 out.update(computed=result.computed, reused=result.reused, wall_seconds=result.wall_seconds)
                 click.echo(json.dumps(out))
         else:
-            rate = f", {result.computed / result.wall_seconds:.2f} archs/s wall" if result.wall_seconds > 0 and \
-                result.computed else ""
-            click.echo(f"computed {result.computed:,} arch(s) in {result.wall_seconds:.1f} s{rate}; "
-                       f"{result.reused:,} taken from the store")
+            rate = (
+                f", {result.computed / result.wall_seconds:.2f} archs/s wall"
+                if result.wall_seconds > 0 and result.computed
+                else ""
+            )
+            click.echo(
+                f"computed {result.computed:,} arch(s) in {result.wall_seconds:.1f} s{rate}; "
+                f"{result.reused:,} taken from the store"
+            )
             click.echo(markdown(HEADER, table_rows(result.summaries)), nl=False)
             for line in result.failures[:5]:
                 click.echo(f"failed: {line}", err=True)
@@ -139,8 +163,9 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @cli.command("report-proxies")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--space", default=None, help="only studies on this space")
-    @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown",
-                  show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True
+    )
     def report_proxies(store: str | None, space: str | None, fmt: str) -> None:
         """Table of every `nasbench correlate` study in the store: one row per proxy and study."""
         from nasbench.errors import BadInput
@@ -157,8 +182,10 @@ def nasbench_register_commands(cli: click.Group) -> None:
                 click.echo(json.dumps(row))
             return
         header = ("space", "benchmark", "dataset", "sample", "seed", "batch", *HEADER)
-        body = [(r["space"], r["benchmark"], r["dataset"], r["sample"], str(r["seed"]), str(r["batch_size"]), *t)
-                for r, t in zip(rows, table_rows(rows))]
+        body = [
+            (r["space"], r["benchmark"], r["dataset"], r["sample"], str(r["seed"]), str(r["batch_size"]), *t)
+            for r, t in zip(rows, table_rows(rows))
+        ]
         if fmt == "csv":
             import csv
             import io

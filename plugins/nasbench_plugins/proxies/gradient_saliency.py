@@ -112,8 +112,13 @@ class Grasp(_GradProxy):
             z = sum((grad_w[i] * gf).sum() for i, gf in zip(used, grad_f) if gf is not None)
             if torch.is_tensor(z) and z.requires_grad:
                 z.backward()
-        return _total([-(layers[i].weight.detach() * layers[i].weight.grad).sum()
-                       for i in used if layers[i].weight.grad is not None])
+        return _total(
+            [
+                -(layers[i].weight.detach() * layers[i].weight.grad).sum()
+                for i in used
+                if layers[i].weight.grad is not None
+            ]
+        )
 
 
 class Fisher(_GradProxy):

@@ -66,11 +66,15 @@ def random_crops(inputs: torch.Tensor, n: int, size: int, generator: torch.Gener
     idx = torch.randint(0, b, (n,), generator=generator)
     top = torch.randint(0, h - size + 1, (n,), generator=generator)
     left = torch.randint(0, w - size + 1, (n,), generator=generator)
-    rows = (top[:, None] + torch.arange(size)[None, :])  # [n, size]
-    cols = (left[:, None] + torch.arange(size)[None, :])
+    rows = top[:, None] + torch.arange(size)[None, :]  # [n, size]
+    cols = left[:, None] + torch.arange(size)[None, :]
     x = inputs.cpu()[idx]  # [n, C, H, W]
-    x = x[torch.arange(n)[:, None, None, None], torch.arange(x.shape[1])[None, :, None, None],
-          rows[:, None, :, None], cols[:, None, None, :]]
+    x = x[
+        torch.arange(n)[:, None, None, None],
+        torch.arange(x.shape[1])[None, :, None, None],
+        rows[:, None, :, None],
+        cols[:, None, None, :],
+    ]
     return x.to(inputs.device)
 
 

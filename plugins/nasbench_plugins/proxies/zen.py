@@ -72,8 +72,9 @@ def zen_score(net: nn.Module, inputs: torch.Tensor, generator: torch.Generator, 
                 bn_log_sigma.append(0.5 * math.log(var))
 
     handles = [pool.register_forward_hook(pool_hook)]
-    handles += [m.register_forward_hook(bn_hook) for m in net.modules()
-                if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    handles += [
+        m.register_forward_hook(bn_hook) for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+    ]
     shape, device = inputs.shape, inputs.device
     x = torch.randn(shape, generator=generator).to(device)
     e = torch.randn(shape, generator=generator).to(device)

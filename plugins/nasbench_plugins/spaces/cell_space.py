@@ -28,8 +28,9 @@ from nasbench_plugins.spaces.reduced_spaces import SPECS
 SETTINGS = {
     "darts_channels": Setting(16, "cell-space supernet initial channels C (DARTS search: 16)", minimum=1),
     "darts_cells": Setting(8, "cell-space supernet cells (DARTS search: 8)", minimum=1),
-    "darts_partial_channels": Setting(1, "PC-DARTS partial-channel factor K (1 = off; PC-DARTS: 4)",
-                                      choices=(1, 2, 4, 8)),
+    "darts_partial_channels": Setting(
+        1, "PC-DARTS partial-channel factor K (1 = off; PC-DARTS: 4)", choices=(1, 2, 4, 8)
+    ),
     "darts_eval_channels": Setting(16, "cell-space discrete network channels (DARTS evaluation: 36)", minimum=1),
     "darts_eval_cells": Setting(8, "cell-space discrete network cells (DARTS evaluation: 20)", minimum=1),
     "darts_auxiliary": Setting(False, "auxiliary head on the discrete network (DARTS evaluation: true)"),
@@ -47,7 +48,8 @@ class CellSpace:
         self.edges = spec.edges
         self.topology = spec.topology
         self.values = {k: s.default for k, s in SETTINGS.items()} | {
-            k: v for k, v in (values or {}).items() if k in SETTINGS}
+            k: v for k, v in (values or {}).items() if k in SETTINGS
+        }
 
     def with_settings(self, settings: dict[str, Any]) -> CellSpace:
         """The same space with this run's network sizes."""
@@ -119,15 +121,22 @@ class CellSpace:
 
     def build_network(self, arch: Arch, num_classes: int, generator: torch.Generator) -> nn.Module:
         v = self.values
-        net = DartsNetwork(self.genotype(arch), num_classes, generator, v["darts_eval_channels"],
-                           v["darts_eval_cells"], v["darts_auxiliary"])
+        net = DartsNetwork(
+            self.genotype(arch),
+            num_classes,
+            generator,
+            v["darts_eval_channels"],
+            v["darts_eval_cells"],
+            v["darts_auxiliary"],
+        )
         return reset_parameters(net, generator)
 
     def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
         v = self.values
         try:
-            net = DartsSupernet(self.spec, num_classes, generator, v["darts_channels"], v["darts_cells"],
-                                v["darts_partial_channels"])
+            net = DartsSupernet(
+                self.spec, num_classes, generator, v["darts_channels"], v["darts_cells"], v["darts_partial_channels"]
+            )
         except ValueError as exc:
             raise BadInput(str(exc)) from exc
         return reset_parameters(net, generator)

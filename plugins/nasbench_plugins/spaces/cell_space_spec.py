@@ -58,8 +58,11 @@ class CellSpaceSpec:
     def topology(self) -> TopologyRule | None:
         if not self.search_topology:
             return None
-        groups = {f"{kind}:{k}": tuple(f"{kind}:{j}->{t}" for j, t in self.pairs if t == k)
-                  for kind in self.kinds for k in NODES}
+        groups = {
+            f"{kind}:{k}": tuple(f"{kind}:{j}->{t}" for j, t in self.pairs if t == k)
+            for kind in self.kinds
+            for k in NODES
+        }
         return TopologyRule(groups=groups, keep=self.keep)
 
     def kind_of(self, reduction: bool) -> str:
@@ -95,8 +98,9 @@ class CellSpaceSpec:
             cell = "reduce" if kind == "reduce" else "normal"
             pairs = genotype[cell]
             if len(pairs) != 2 * len(NODES):
-                raise BadInput(f"{cell} cell must list {2 * len(NODES)} (op, input) pairs, 2 per node; "
-                               f"got {len(pairs)}")
+                raise BadInput(
+                    f"{cell} cell must list {2 * len(NODES)} (op, input) pairs, 2 per node; got {len(pairs)}"
+                )
             for m, (op, source) in enumerate(pairs):
                 target = NODES[m // 2]
                 name = f"{kind}:{source}->{target}"

@@ -21,8 +21,10 @@ from nasbench_plugins.spaces.cell_space_spec import CONCAT, Genotype
 _PAIR = r"""\(\s*(?:'[a-z0-9_]+'|"[a-z0-9_]+")\s*,\s*\d+\s*\)"""
 _LIST = rf"\[\s*(?:{_PAIR}\s*(?:,\s*{_PAIR}\s*)*,?\s*)?\]"
 _INTS = r"(?:\[\s*(?:\d+\s*(?:,\s*\d+\s*)*,?\s*)?\]|range\(\s*\d+\s*,\s*\d+\s*\))"
-_FIELD = re.compile(rf"\s*(?P<name>normal|reduce)\s*=\s*(?P<list>{_LIST})\s*,"
-                    rf"\s*(?P<cname>normal_concat|reduce_concat)\s*=\s*(?P<ints>{_INTS})\s*")
+_FIELD = re.compile(
+    rf"\s*(?P<name>normal|reduce)\s*=\s*(?P<list>{_LIST})\s*,"
+    rf"\s*(?P<cname>normal_concat|reduce_concat)\s*=\s*(?P<ints>{_INTS})\s*"
+)
 _GENOTYPE = re.compile(r"^\s*Genotype\s*\((?P<body>.*)\)\s*$", re.DOTALL)
 _PAIRS = re.compile(r"""\(\s*['"]([a-z0-9_]+)['"]\s*,\s*(\d+)\s*\)""")
 
@@ -42,15 +44,17 @@ def parse_darts(text: str) -> Genotype:
     """Read the DARTS ``Genotype(...)`` notation; ``BadInput`` when malformed."""
     m = _GENOTYPE.match(text)
     if m is None:
-        raise BadInput(f"malformed genotype {text[:80]!r}: expected Genotype(normal=[('op', input), ...], "
-                       "normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5]) or JSON")
+        raise BadInput(
+            f"malformed genotype {text[:80]!r}: expected Genotype(normal=[('op', input), ...], "
+            "normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5]) or JSON"
+        )
     body = m.group("body")
     out: Genotype = {}
     pos = 0
     while pos < len(body):
         f = _FIELD.match(body, pos)
         if f is None:
-            raise BadInput(f"malformed genotype near {body[pos:pos + 40]!r}")
+            raise BadInput(f"malformed genotype near {body[pos : pos + 40]!r}")
         name, concat_name = f.group("name"), f.group("cname")
         if concat_name != f"{name}_concat" or name in out:
             raise BadInput(f"malformed genotype: {name} must be followed once by {name}_concat")
@@ -60,7 +64,7 @@ def parse_darts(text: str) -> Genotype:
         pos = f.end()
         if pos < len(body):
             if body[pos] != ",":
-                raise BadInput(f"malformed genotype near {body[pos:pos + 40]!r}")
+                raise BadInput(f"malformed genotype near {body[pos : pos + 40]!r}")
             pos += 1
     if set(out) != set(FIELDS):
         raise BadInput("malformed genotype: needs both normal=[...] and reduce=[...]")
@@ -79,8 +83,14 @@ def parse_json(text: str) -> Genotype:
     for field in FIELDS:
         pairs = []
         for item in raw[field]:
-            ok = (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
-                  and isinstance(item[1], int) and not isinstance(item[1], bool) and item[1] >= 0)
+            ok = (
+                isinstance(item, list)
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and isinstance(item[1], int)
+                and not isinstance(item[1], bool)
+                and item[1] >= 0
+            )
             if not ok:
                 raise BadInput(f'genotype JSON: {field} entries must be ["op", input]; got {item!r}')
             pairs.append((item[0], item[1]))
@@ -101,14 +111,18 @@ def format_darts(genotype: Genotype) -> str:
     def cell(pairs: list[tuple[str, int]]) -> str:
         return "[" + ", ".join(f"('{op}', {j})" for op, j in pairs) + "]"
 
-    return (f"Genotype(normal={cell(genotype['normal'])}, normal_concat={CONCAT}, "
-            f"reduce={cell(genotype['reduce'])}, reduce_concat={CONCAT})")
+    return (
+        f"Genotype(normal={cell(genotype['normal'])}, normal_concat={CONCAT}, "
+        f"reduce={cell(genotype['reduce'])}, reduce_concat={CONCAT})"
+    )
 
 
 def format_json(genotype: Genotype) -> str:
-    return json.dumps({
-        "normal": [[op, j] for op, j in genotype["normal"]],
-        "normal_concat": CONCAT,
-        "reduce": [[op, j] for op, j in genotype["reduce"]],
-        "reduce_concat": CONCAT,
-    })
+    return json.dumps(
+        {
+            "normal": [[op, j] for op, j in genotype["normal"]],
+            "normal_concat": CONCAT,
+            "reduce": [[op, j] for op, j in genotype["reduce"]],
+            "reduce_concat": CONCAT,
+        }
+    )

@@ -48,8 +48,18 @@ def _layout(cells: int) -> list[bool]:
 class SearchCell(nn.Module):
     """Every candidate op on every edge of one cell; the owner's mask decides which run."""
 
-    def __init__(self, spec: CellSpaceSpec, c_pp: int, c_prev: int, c: int, reduction: bool,
-                 reduction_prev: bool, owner_ref: list[nn.Module], partial: int, generator: torch.Generator) -> None:
+    def __init__(
+        self,
+        spec: CellSpaceSpec,
+        c_pp: int,
+        c_prev: int,
+        c: int,
+        reduction: bool,
+        reduction_prev: bool,
+        owner_ref: list[nn.Module],
+        partial: int,
+        generator: torch.Generator,
+    ) -> None:
         super().__init__()
         self._owner_ref = owner_ref  # a list so that the owner is not registered as a submodule
         self.reduction = reduction
@@ -61,8 +71,9 @@ class SearchCell(nn.Module):
         self.edge_ops = nn.ModuleList()
         for e, j, _k in self.rows:
             stride = 2 if reduction and j < 2 else 1
-            self.edge_ops.append(nn.ModuleList(
-                [make_op(op, c_op, stride, False, _seed(generator)) for op in spec.edge_ops[e]]))
+            self.edge_ops.append(
+                nn.ModuleList([make_op(op, c_op, stride, False, _seed(generator)) for op in spec.edge_ops[e]])
+            )
         self.op_names = [spec.edge_ops[e] for e, _, _ in self.rows]
         self.bypass_pool = nn.MaxPool2d(2, 2) if reduction else nn.Identity()
 
@@ -80,7 +91,7 @@ class SearchCell(nn.Module):
         if acc is None or self.partial == 1:
             return acc
         stride = 2 if self.reduction and self.rows[r][1] < 2 else 1
-        rest = x[:, x.shape[1] // self.partial:]
+        rest = x[:, x.shape[1] // self.partial :]
         rest = self.bypass_pool(rest) if stride == 2 else rest
         return channel_shuffle(torch.cat([acc, rest], dim=1), self.partial)
 
@@ -108,13 +119,22 @@ class SearchCell(nn.Module):
 class InferCell(nn.Module):
     """The discrete cell of one genotype kind: 2 ops per intermediate node."""
 
-    def __init__(self, pairs: list[tuple[str, int]], c_pp: int, c_prev: int, c: int, reduction: bool,
-                 reduction_prev: bool, generator: torch.Generator) -> None:
+    def __init__(
+        self,
+        pairs: list[tuple[str, int]],
+        c_pp: int,
+        c_prev: int,
+        c: int,
+        reduction: bool,
+        reduction_prev: bool,
+        generator: torch.Generator,
+    ) -> None:
         super().__init__()
         self.pre0, self.pre1 = _preprocess(c_pp, c_prev, c, reduction_prev, affine=True)
         self.sources = [j for _op, j in pairs]
         self.ops = nn.ModuleList(
-            [make_op(op, c, 2 if reduction and j < 2 else 1, True, _seed(generator)) for op, j in pairs])
+            [make_op(op, c, 2 if reduction and j < 2 else 1, True, _seed(generator)) for op, j in pairs]
+        )
 
     def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
         states = [self.pre0(s0), self.pre1(s1)]
@@ -132,8 +152,12 @@ class AuxiliaryHeadCIFAR(nn.Module):
         self.features = nn.Sequential(
             nn.ReLU(inplace=False),
             nn.AvgPool2d(5, stride=3, padding=0, count_include_pad=False),
-            nn.Conv2d(c, 128, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(inplace=False),
-            nn.Conv2d(128, 768, 2, bias=False), nn.BatchNorm2d(768), nn.ReLU(inplace=False),
+            nn.Conv2d(c, 128, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.ReLU(inplace=False),
+            nn.Conv2d(128, 768, 2, bias=False),
+            nn.BatchNorm2d(768),
+            nn.ReLU(inplace=False),
         )
         self.classifier = nn.Linear(768, num_classes)
 
@@ -183,8 +207,15 @@ class _Backbone(nn.Module):
 class DartsSupernet(_Backbone):
     """The masked DARTS search network (DARTS: C=16, 8 cells)."""
 
-    def __init__(self, spec: CellSpaceSpec, num_classes: int, generator: torch.Generator, channels: int = 16,
-                 cells: int = 8, partial_channels: int = 1) -> None:
+    def __init__(
+        self,
+        spec: CellSpaceSpec,
+        num_classes: int,
+        generator: torch.Generator,
+        channels: int = 16,
+        cells: int = 8,
+        partial_channels: int = 1,
+    ) -> None:
         super().__init__()
         if channels % partial_channels:
             raise ValueError(f"channels={channels} must be divisible by partial_channels={partial_channels}")
@@ -193,17 +224,37 @@ class DartsSupernet(_Backbone):
         self.op_mask = new_mask(self.edge_ops)
         self.op_weights: torch.Tensor | None = None
         ref: list[nn.Module] = [self]
-        self._build(lambda c_pp, c_prev, c, red, red_prev: SearchCell(
-            spec, c_pp, c_prev, c, red, red_prev, ref, partial_channels, generator), channels, cells, num_classes, None)
+        self._build(
+            lambda c_pp, c_prev, c, red, red_prev: SearchCell(
+                spec, c_pp, c_prev, c, red, red_prev, ref, partial_channels, generator
+            ),
+            channels,
+            cells,
+            num_classes,
+            None,
+        )
 
 
 class DartsNetwork(_Backbone):
     """The discrete network of a genotype (DARTS evaluation: C=36, 20 cells, auxiliary head)."""
 
-    def __init__(self, genotype: Genotype, num_classes: int, generator: torch.Generator, channels: int = 36,
-                 cells: int = 20, auxiliary: bool = True) -> None:
+    def __init__(
+        self,
+        genotype: Genotype,
+        num_classes: int,
+        generator: torch.Generator,
+        channels: int = 36,
+        cells: int = 20,
+        auxiliary: bool = True,
+    ) -> None:
         super().__init__()
         self.genotype = genotype
-        self._build(lambda c_pp, c_prev, c, red, red_prev: InferCell(
-            genotype["reduce" if red else "normal"], c_pp, c_prev, c, red, red_prev, generator),
-            channels, cells, num_classes, num_classes if auxiliary else None)
+        self._build(
+            lambda c_pp, c_prev, c, red, red_prev: InferCell(
+                genotype["reduce" if red else "normal"], c_pp, c_prev, c, red, red_prev, generator
+            ),
+            channels,
+            cells,
+            num_classes,
+            num_classes if auxiliary else None,
+        )

@@ -37,8 +37,9 @@ class ReLUConvBN(nn.Sequential):
 
 
 class DilConv(nn.Sequential):
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, dilation: int,
-                 affine: bool) -> None:
+    def __init__(
+        self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, dilation: int, affine: bool
+    ) -> None:
         super().__init__(
             nn.ReLU(inplace=False),
             nn.Conv2d(c_in, c_in, kernel, stride, padding, dilation=dilation, groups=c_in, bias=False),
@@ -98,8 +99,11 @@ class Noise(nn.Module):
 
 
 def _pool(kind: type[nn.Module], stride: int, channels: int, affine: bool) -> nn.Module:
-    pool = nn.MaxPool2d(3, stride=stride, padding=1) if kind is nn.MaxPool2d else nn.AvgPool2d(
-        3, stride=stride, padding=1, count_include_pad=False)
+    pool = (
+        nn.MaxPool2d(3, stride=stride, padding=1)
+        if kind is nn.MaxPool2d
+        else nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+    )
     return pool if affine else nn.Sequential(pool, nn.BatchNorm2d(channels, affine=False))
 
 

@@ -36,7 +36,8 @@ class MacroSpace:
 
     def __init__(self, values: dict[str, Any] | None = None) -> None:
         self.values = {k: s.default for k, s in SETTINGS.items()} | {
-            k: v for k, v in (values or {}).items() if k in SETTINGS}
+            k: v for k, v in (values or {}).items() if k in SETTINGS
+        }
 
     def with_settings(self, settings: dict[str, Any]) -> MacroSpace:
         return MacroSpace(settings)

@@ -36,10 +36,14 @@ class InvertedResidual(nn.Module):
         super().__init__()
         hidden = round(c_in * expansion)
         self.conv = nn.Sequential(
-            nn.Conv2d(c_in, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, hidden, 1, bias=False),
+            nn.BatchNorm2d(hidden),
+            nn.ReLU(inplace=False),
             nn.Conv2d(hidden, hidden, kernel, stride, padding=kernel // 2, groups=hidden, bias=False),
-            nn.BatchNorm2d(hidden), nn.ReLU(inplace=False),
-            nn.Conv2d(hidden, c_out, 1, bias=False), nn.BatchNorm2d(c_out),
+            nn.BatchNorm2d(hidden),
+            nn.ReLU(inplace=False),
+            nn.Conv2d(hidden, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out),
         )
         self.shortcut = c_in == c_out and stride == 1
 
@@ -66,12 +70,17 @@ def _layers(channels: int) -> list[tuple[int, int, int]]:
 
 class _Macro(nn.Module):
     def _build(self, layers: nn.ModuleList, channels: int, head: int, num_classes: int) -> None:
-        self.stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
-                                  nn.ReLU(inplace=False))
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels), nn.ReLU(inplace=False)
+        )
         self.features = layers
         c_last = _layers(channels)[-1][1]
-        self.out = nn.Sequential(nn.Conv2d(c_last, head, 1, bias=False), nn.BatchNorm2d(head), nn.ReLU(inplace=False),
-                                 nn.AdaptiveAvgPool2d(1))
+        self.out = nn.Sequential(
+            nn.Conv2d(c_last, head, 1, bias=False),
+            nn.BatchNorm2d(head),
+            nn.ReLU(inplace=False),
+            nn.AdaptiveAvgPool2d(1),
+        )
         self.classifier = nn.Linear(head, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

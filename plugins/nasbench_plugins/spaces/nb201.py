@@ -29,7 +29,8 @@ class NB201Space:
         "nb201_channels": Setting(16, "initial channels C of network and supernet (NB201: 16)", minimum=1),
         "nb201_cells": Setting(5, "cells per stage N (NB201: 5)", minimum=1),
         "nb201_removed_ops": Setting(
-            "skip", "supernet: removed ops are skipped, or run with weight 0 as the official Zero-Cost-PT code",
+            "skip",
+            "supernet: removed ops are skipped, or run with weight 0 as the official Zero-Cost-PT code",
             choices=REMOVED_OPS,
         ),
     }
@@ -41,8 +42,11 @@ class NB201Space:
 
     def with_settings(self, settings: dict) -> NB201Space:
         """A copy sized and configured by the run's settings."""
-        return NB201Space(settings.get("nb201_channels", 16), settings.get("nb201_cells", 5),
-                          settings.get("nb201_removed_ops", "skip"))
+        return NB201Space(
+            settings.get("nb201_channels", 16),
+            settings.get("nb201_cells", 5),
+            settings.get("nb201_removed_ops", "skip"),
+        )
 
     def candidate_ops(self, edge: str) -> tuple[str, ...]:
         return OPS

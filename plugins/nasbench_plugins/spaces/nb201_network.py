@@ -34,9 +34,7 @@ class InferCell(nn.Module):
     def __init__(self, ops: tuple[str, ...], channels: int) -> None:
         super().__init__()
         self.ops = ops
-        self.layers = nn.ModuleList(
-            [make_op(name, channels, affine=True) or nn.Identity() for name in ops]
-        )
+        self.layers = nn.ModuleList([make_op(name, channels, affine=True) or nn.Identity() for name in ops])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         nodes = [x]
@@ -127,8 +125,9 @@ class NB201Network(nn.Module):
 class NB201Supernet(nn.Module):
     """The NAS-Bench-201 supernet: a mixed op on each of the 6 edges, shared by all cells."""
 
-    def __init__(self, num_classes: int, channels: int = 16, cells_per_stage: int = 5,
-                 removed_ops: str = "skip") -> None:
+    def __init__(
+        self, num_classes: int, channels: int = 16, cells_per_stage: int = 5, removed_ops: str = "skip"
+    ) -> None:
         super().__init__()
         if removed_ops not in REMOVED_OPS:
             raise ValueError(f"removed_ops must be one of {REMOVED_OPS}, not {removed_ops!r}")

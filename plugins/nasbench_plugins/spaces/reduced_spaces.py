@@ -37,12 +37,36 @@ _S3, _D3, _D5 = "sep_conv_3x3", "dil_conv_3x3", "dil_conv_5x5"
 
 S1_OPS = {
     "normal": (
-        (_SK, _D3), (_SK, _D5), (_SK, _D5), (_SK, _S3), (_SK, _D3), (_MP, _SK), (_SK, _S3),
-        (_SK, _S3), (_SK, _D3), (_SK, _S3), (_MP, _SK), (_SK, _D3), (_D3, _D5), (_D3, _D5),
+        (_SK, _D3),
+        (_SK, _D5),
+        (_SK, _D5),
+        (_SK, _S3),
+        (_SK, _D3),
+        (_MP, _SK),
+        (_SK, _S3),
+        (_SK, _S3),
+        (_SK, _D3),
+        (_SK, _S3),
+        (_MP, _SK),
+        (_SK, _D3),
+        (_D3, _D5),
+        (_D3, _D5),
     ),
     "reduce": (
-        (_MP, _AP), (_MP, _D3), (_MP, _AP), (_MP, _AP), (_SK, _D5), (_MP, _AP), (_MP, _S3),
-        (_SK, _D3), (_SK, _D5), (_MP, _AP), (_MP, _AP), (_SK, _D5), (_SK, _D5), (_SK, _D5),
+        (_MP, _AP),
+        (_MP, _D3),
+        (_MP, _AP),
+        (_MP, _AP),
+        (_SK, _D5),
+        (_MP, _AP),
+        (_MP, _S3),
+        (_SK, _D3),
+        (_SK, _D5),
+        (_MP, _AP),
+        (_MP, _AP),
+        (_SK, _D5),
+        (_SK, _D5),
+        (_SK, _D5),
     ),
 }
 
@@ -55,31 +79,85 @@ def o2_spec(best_ops: tuple[str, ...], name: str = "o2") -> CellSpaceSpec:
     """PertNAS O2: one op per edge (14 of them, from an O1 search), topology searched."""
     if len(best_ops) != len(FULL_PAIRS):
         raise ValueError(f"O2 needs one op per DARTS edge ({len(FULL_PAIRS)}), got {len(best_ops)}")
-    return CellSpaceSpec(name, "PertNAS O2: one op per edge (placeholder sep_conv_3x3), topology searched",
-                         SHARED_KINDS, FULL_PAIRS, {"cell": tuple((op,) for op in best_ops)}, True,
-                         source="PertNAS Table I")
+    return CellSpaceSpec(
+        name,
+        "PertNAS O2: one op per edge (placeholder sep_conv_3x3), topology searched",
+        SHARED_KINDS,
+        FULL_PAIRS,
+        {"cell": tuple((op,) for op in best_ops)},
+        True,
+        source="PertNAS Table I",
+    )
 
 
 def _ops_family(n: int) -> CellSpaceSpec:
     ops = OPS_FAMILY_BASE + OPS_FAMILY_ADDED[: n - len(OPS_FAMILY_BASE)]
-    return CellSpaceSpec(f"darts-ops{n}", f"DARTS cell with {n} candidate ops per edge (PertNAS Fig. 5 memory study)",
-                         SPLIT_KINDS, FULL_PAIRS, _uniform(ops), True, source="PertNAS Sec. IV-D, Fig. 5")
+    return CellSpaceSpec(
+        f"darts-ops{n}",
+        f"DARTS cell with {n} candidate ops per edge (PertNAS Fig. 5 memory study)",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        _uniform(ops),
+        True,
+        source="PertNAS Sec. IV-D, Fig. 5",
+    )
 
 
 SPECS: tuple[CellSpaceSpec, ...] = (
-    CellSpaceSpec("darts", "DARTS cell space: normal + reduction cell, 14 edges each, 8 ops, 2 inputs per node",
-                  SPLIT_KINDS, FULL_PAIRS, _uniform(DARTS_OPS), True, source="Liu et al. 2019"),
-    CellSpaceSpec("s1", "DARTS-PT/RobustDARTS S1: 2 pre-optimised ops per edge (from RobustDARTS code)",
-                  SPLIT_KINDS, FULL_PAIRS, S1_OPS, True, source="automl/RobustDARTS src/spaces.py@07f54ba"),
-    CellSpaceSpec("s2", "DARTS-PT/RobustDARTS S2: {skip_connect, sep_conv_3x3} on every edge",
-                  SPLIT_KINDS, FULL_PAIRS, _uniform((_SK, _S3)), True, source="DARTS-PT App. A.2"),
-    CellSpaceSpec("s3", "DARTS-PT/RobustDARTS S3: {none, skip_connect, sep_conv_3x3} on every edge",
-                  SPLIT_KINDS, FULL_PAIRS, _uniform(("none", _SK, _S3)), True, source="DARTS-PT App. A.2"),
-    CellSpaceSpec("s4", "DARTS-PT/RobustDARTS S4: {noise, sep_conv_3x3} on every edge",
-                  SPLIT_KINDS, FULL_PAIRS, _uniform(("noise", _S3)), True, source="DARTS-PT App. A.2"),
-    CellSpaceSpec("o1", "PertNAS O1: {skip, max_pool, sep3x3, sep5x5}, fixed shallow topology, shared cell",
-                  SHARED_KINDS, SHALLOW_PAIRS, _uniform(O1_OPS, SHALLOW_PAIRS, SHARED_KINDS), False,
-                  source="PertNAS Table I"),
+    CellSpaceSpec(
+        "darts",
+        "DARTS cell space: normal + reduction cell, 14 edges each, 8 ops, 2 inputs per node",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        _uniform(DARTS_OPS),
+        True,
+        source="Liu et al. 2019",
+    ),
+    CellSpaceSpec(
+        "s1",
+        "DARTS-PT/RobustDARTS S1: 2 pre-optimised ops per edge (from RobustDARTS code)",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        S1_OPS,
+        True,
+        source="automl/RobustDARTS src/spaces.py@07f54ba",
+    ),
+    CellSpaceSpec(
+        "s2",
+        "DARTS-PT/RobustDARTS S2: {skip_connect, sep_conv_3x3} on every edge",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        _uniform((_SK, _S3)),
+        True,
+        source="DARTS-PT App. A.2",
+    ),
+    CellSpaceSpec(
+        "s3",
+        "DARTS-PT/RobustDARTS S3: {none, skip_connect, sep_conv_3x3} on every edge",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        _uniform(("none", _SK, _S3)),
+        True,
+        source="DARTS-PT App. A.2",
+    ),
+    CellSpaceSpec(
+        "s4",
+        "DARTS-PT/RobustDARTS S4: {noise, sep_conv_3x3} on every edge",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        _uniform(("noise", _S3)),
+        True,
+        source="DARTS-PT App. A.2",
+    ),
+    CellSpaceSpec(
+        "o1",
+        "PertNAS O1: {skip, max_pool, sep3x3, sep5x5}, fixed shallow topology, shared cell",
+        SHARED_KINDS,
+        SHALLOW_PAIRS,
+        _uniform(O1_OPS, SHALLOW_PAIRS, SHARED_KINDS),
+        False,
+        source="PertNAS Table I",
+    ),
     o2_spec((_S3,) * len(FULL_PAIRS)),
     *(_ops_family(n) for n in range(4, 9)),
 )

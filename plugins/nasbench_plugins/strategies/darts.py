@@ -27,8 +27,7 @@ class DartsSearch:
         reset(trainer.net)
         initial = [ctx.record({}, e, 0, alpha_scores(ctx, e)) for e in ctx.space.edges]
         decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
-        return SearchOutcome(ctx.space.complete(decisions), initial=initial,
-                             info={"training": trainer.history[-3:]})
+        return SearchOutcome(ctx.space.complete(decisions), initial=initial, info={"training": trainer.history[-3:]})
 
 
 @hookimpl
