@@ -4,7 +4,8 @@ A supernet is any ``nn.Module`` with these attributes (see ``MaskedSupernet``):
 
 ``edges``      edge names, as in the space
 ``edge_ops``   candidate op names per edge
-``op_mask``    CPU bool tensor [n_edges, max_ops]; False = the op is removed (not executed)
+``op_mask``    CPU bool tensor [n_edges, max_ops]; False = the op is removed (not executed; a
+               supernet may instead run it with weight 0, as NB201's ``removed_ops='zero'``)
 ``op_weights`` optional float tensor [n_edges, max_ops] multiplying each op's output
                (DARTS softmax(alpha)); ``None`` = plain sum of the active ops
 
