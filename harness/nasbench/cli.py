@@ -29,6 +29,19 @@ class NasbenchGroup(click.Group):
             raise CliError(str(exc)) from None
 
 
+def command_group(parent: click.Group, name: str, help_text: str) -> click.Group:
+    """The subgroup ``name`` of ``parent``, created if no plugin made it yet.
+
+    For plugins that add subcommands to a shared group (``nasbench data import ...``): each
+    calls this in ``nasbench_register_commands`` and they compose in any load order."""
+    existing = parent.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name, help=help_text)
+    parent.add_command(group)
+    return group
+
+
 def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in values:

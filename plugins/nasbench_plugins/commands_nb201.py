@@ -12,18 +12,10 @@ from pathlib import Path
 
 import click
 
+from nasbench.cli import command_group
 from nasbench.hookspecs import hookimpl
 
 TRUST_HELP = "load pickled classes beyond plain data, as the official package does (only for files you trust)"
-
-
-def _group(parent: click.Group, name: str, help_text: str) -> click.Group:
-    existing = parent.commands.get(name)
-    if isinstance(existing, click.Group):
-        return existing
-    group = click.Group(name, help=help_text)
-    parent.add_command(group)
-    return group
 
 
 def _run(kind: str, path: Path, trust: bool) -> None:
@@ -56,7 +48,7 @@ def import_nats(path: Path, trust_pickle: bool) -> None:
 
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
-    data = _group(cli, "data", "Import benchmark data files.")
-    group = _group(data, "import", "Import official benchmark files.")
+    data = command_group(cli, "data", "Import benchmark data files.")
+    group = command_group(data, "import", "Import official benchmark files.")
     group.add_command(import_nb201)
     group.add_command(import_nats)

@@ -9,16 +9,8 @@ from pathlib import Path
 
 import click
 
+from nasbench.cli import command_group
 from nasbench.hookspecs import hookimpl
-
-
-def _group(parent: click.Group, name: str, help_text: str) -> click.Group:
-    existing = parent.commands.get(name)
-    if isinstance(existing, click.Group):
-        return existing
-    group = click.Group(name, help=help_text)
-    parent.add_command(group)
-    return group
 
 
 @click.command("nb301")
@@ -33,5 +25,5 @@ def import_nb301(models_dir: Path) -> None:
 
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
-    data = _group(cli, "data", "Import benchmark data files.")
-    _group(data, "import", "Import official benchmark files.").add_command(import_nb301)
+    data = command_group(cli, "data", "Import benchmark data files.")
+    command_group(data, "import", "Import official benchmark files.").add_command(import_nb301)
