@@ -26,6 +26,8 @@ NAMES = (
     "epe_nas",
     "params",
     "flops",
+    "nwot",
+    "nwot_eval",
     "zen",
     "nngp",
     "tenas",

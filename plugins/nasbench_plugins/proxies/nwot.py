@@ -14,7 +14,8 @@ normalising the batch. Kept for that comparison; on our supernet it picks all-sk
 (docs/zc-pt.md), so ``nwot`` (train mode, as NASWOT) stays the default.
 
 Works on any network whose nonlinearities are ``nn.ReLU`` modules, discrete or supernet.
-Forward only, under ``torch.inference_mode()``: no autograd graph is kept. A ReLU input that
+Forward only, under ``torch.inference_mode()``: no autograd graph is kept; the network's
+mode and BN running statistics are put back afterwards (``untouched``). A ReLU input that
 reaches several ReLU modules (the same node feeding several conv ops of a supernet) is coded
 once and counted once per module, which is exactly the sum above, computed faster.
 """
@@ -27,6 +28,7 @@ import torch
 from torch import nn
 
 from nasbench.hookspecs import hookimpl
+from nasbench.proxy_runtime import untouched
 
 
 def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> torch.Tensor:
@@ -52,15 +54,18 @@ def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> tor
         kernel = kernel + contribution[key]
 
     handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.ReLU)]
-    was_training = net.training
     try:
-        net.train(train)
-        with torch.inference_mode():
-            net(inputs)
+        # untouched: a train-mode forward updates BN running statistics, which eval-mode users
+        # of the same network (nwot_eval, tenas_lr, evaluation) would otherwise see drift
+        with untouched(net, train=train), torch.inference_mode():
+            out = net(inputs)
     finally:
         for h in handles:
             h.remove()
-        net.train(was_training)
+    if not bool(torch.isfinite(out).all()):
+        # NaN codes as "not > 0" and would give a finite kernel (score -inf); a network whose
+        # activations are not finite has no score: NaN, recorded as such
+        kernel = torch.full_like(kernel, float("nan"))
     return kernel
 
 
