@@ -29,19 +29,11 @@ from nasbench_plugins.benchmarks import nb301_official
 from nasbench_plugins.benchmarks.nb301_encoding import EPOCH, encode, load_codes
 from nasbench_plugins.spaces.cell_space import make_space
 from nasbench_plugins.spaces.cell_space_spec import CellSpaceSpec
+from nasbench_plugins.spaces.darts_ops import DARTS_OPS
 from nasbench_plugins.spaces.reduced_spaces import SPECS
 
-#: ops with an NB301 code (names as in encoding_v2.json), plus ``none`` for dropped edges
-NB301_OPS = {
-    "none",
-    "max_pool_3x3",
-    "avg_pool_3x3",
-    "skip_connect",
-    "sep_conv_3x3",
-    "sep_conv_5x5",
-    "dil_conv_3x3",
-    "dil_conv_5x5",
-}
+#: ops with an NB301 code (names as in encoding_v2.json): the DARTS ops, ``none`` for dropped edges
+NB301_OPS = frozenset(DARTS_OPS)
 SAMPLE_SIZE = 10_000
 SAMPLE_SEED = 0
 _CHUNK = 2_048
