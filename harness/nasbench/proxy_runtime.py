@@ -7,13 +7,21 @@ does that. ``with_oom_retry`` re-runs a computation with the minibatch split int
 parts when CUDA runs out of memory; ``chunks`` yields the parts with the weight n_part / n that
 makes a sum of per-part mean losses equal the full-batch mean loss, so split and unsplit runs
 give the same gradients (exactly so for networks without batch-coupled layers such as BN).
+
+``shared_work`` lets proxies of one score job reuse an expensive intermediate another proxy
+already computed on an identical network and minibatch (TE-NAS' NTK serves both ``tenas`` and
+``tenas_ntk``). Entries are keyed by a content fingerprint of the network and inputs, so a hit is
+the same computation; outside a ``sharing_scope`` nothing is kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -130,3 +138,58 @@ def executed_modules(net: nn.Module, sample: torch.Tensor) -> list[nn.Module]:
             h.remove()
         net.train(was_training)
     return list(ran.values())
+
+
+class SharedWork:
+    """Results of expensive, deterministic computations within one score job, with what they cost.
+
+    ``seconds_reused`` grows by the original compute time at every hit, so a proxy that reuses
+    work can still be charged what it would have cost alone.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple, tuple[Any, float]] = {}
+        self.seconds_reused = 0.0
+
+    def get(self, key: tuple, compute: Callable[[], T]) -> T:
+        """``compute()``, or its result from an earlier call with the same key (failures are not kept)."""
+        if key in self._done:
+            value, seconds = self._done[key]
+            self.seconds_reused += seconds
+            return value
+        start = time.perf_counter()
+        value = compute()
+        self._done[key] = (value, time.perf_counter() - start)
+        return value
+
+
+_SCOPE: ContextVar[SharedWork | None] = ContextVar("nasbench_shared_work", default=None)
+
+
+@contextmanager
+def sharing_scope() -> Iterator[SharedWork]:
+    """Proxies called inside share work through ``shared_work()``; it is dropped on exit."""
+    work = SharedWork()
+    token = _SCOPE.set(work)
+    try:
+        yield work
+    finally:
+        _SCOPE.reset(token)
+
+
+def shared_work() -> SharedWork:
+    """The current scope's ``SharedWork``; outside a scope a fresh one, so nothing is reused."""
+    return _SCOPE.get() or SharedWork()
+
+
+def fingerprint(net: nn.Module, *tensors: torch.Tensor) -> str:
+    """Digest of a network's structure, mode and state (parameters and buffers) and of ``tensors``."""
+    digest = hashlib.sha256(repr(net).encode())
+    digest.update(b"train" if net.training else b"eval")
+    for name, value in net.state_dict().items():
+        digest.update(name.encode())
+        digest.update(value.detach().cpu().contiguous().numpy().tobytes())
+    for t in tensors:
+        digest.update(str((t.dtype, tuple(t.shape))).encode())
+        digest.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()

@@ -8,7 +8,9 @@ Reproducibility does not depend on where or in which order a job runs: the netwo
 initialised from a generator derived from (seed, space, arch), the proxy's own randomness from
 (seed, space, arch, proxy), and the minibatch from the seed alone. Every proxy gets a freshly
 built network (proxies may change weights in place), so a score does not depend on which other
-proxies were computed with it.
+proxies were computed with it. Identical fresh networks also let proxies share an expensive
+intermediate (``proxy_runtime.sharing_scope``, e.g. TE-NAS' NTK); the sharing proxy is charged
+the shared work's time, so stored seconds stay what the proxy costs alone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 import torch
 
 from nasbench.measure import measure
+from nasbench.proxy_runtime import sharing_scope
 from nasbench.scorecache import ProxyScore
 from nasbench.torchutil import torch_generator
 
@@ -102,21 +105,23 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
     device = torch.device(job.device)
     inputs, targets = (t.to(device) for t in fixed_batch(found.images, job.batch_size, job.seed))
     out = []
-    for name in job.proxies:
-        proxy = registry.get("proxy", name)
-        try:
-            init = torch_generator(derived_seed(job.seed, job.space, job.arch))
-            net = space.build_network(arch, found.num_classes, init).to(device)
-            generator = torch_generator(derived_seed(job.seed, job.space, job.arch, name))
-            with measure(device) as measured:
-                value = float(proxy.score(net, inputs, targets, generator))
-            del net
-        except Exception as exc:  # noqa: BLE001 - a proxy may raise anything; the study goes on
-            out.append(ProxyScore(name, "failed", failure=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
-            continue
-        if math.isnan(value) or value == math.inf:
-            value = math.nan  # as in SearchContext.proxy_score: NaN/+inf rank worst, -inf is a valid low score
-        out.append(
-            ProxyScore(name, "ok", value, None, measured.seconds, measured.peak_memory_bytes, measured.memory_device)
-        )
+    with sharing_scope() as shared:
+        for name in job.proxies:
+            proxy = registry.get("proxy", name)
+            reused_before = shared.seconds_reused
+            try:
+                init = torch_generator(derived_seed(job.seed, job.space, job.arch))
+                net = space.build_network(arch, found.num_classes, init).to(device)
+                generator = torch_generator(derived_seed(job.seed, job.space, job.arch, name))
+                with measure(device) as measured:
+                    value = float(proxy.score(net, inputs, targets, generator))
+                del net
+            except Exception as exc:  # noqa: BLE001 - a proxy may raise anything; the study goes on
+                failure = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+                out.append(ProxyScore(name, "failed", failure=failure))
+                continue
+            if math.isnan(value) or value == math.inf:
+                value = math.nan  # as in SearchContext.proxy_score: NaN/+inf rank worst, -inf is a valid low score
+            seconds = measured.seconds + shared.seconds_reused - reused_before
+            out.append(ProxyScore(name, "ok", value, None, seconds, measured.peak_memory_bytes, measured.memory_device))
     return out

@@ -8,7 +8,15 @@ from proxy_testnets import MLP, batch
 from torch import nn
 
 from nasbench.errors import NasbenchError
-from nasbench.proxy_runtime import chunks, executed_modules, untouched, with_oom_retry
+from nasbench.proxy_runtime import (
+    chunks,
+    executed_modules,
+    fingerprint,
+    shared_work,
+    sharing_scope,
+    untouched,
+    with_oom_retry,
+)
 
 
 def _oom() -> Exception:
@@ -84,3 +92,61 @@ def test_executed_modules_skips_modules_that_do_not_run():
     x, _ = batch()
     ran = executed_modules(net, x[:1])
     assert net.spare not in ran and net.mlp[0] in ran and net.mlp[2] in ran
+
+
+def test_shared_work_computes_once_per_key_inside_a_scope():
+    calls = []
+
+    def compute() -> int:
+        calls.append(1)
+        return 42
+
+    with sharing_scope() as work:
+        assert shared_work().get(("k",), compute) == 42
+        assert shared_work().get(("k",), compute) == 42
+        assert shared_work().get(("other",), compute) == 42
+    assert len(calls) == 2
+    assert work.seconds_reused >= 0.0
+
+
+def test_reuse_is_charged_the_original_compute_time():
+    with sharing_scope() as work:
+        work.get(("k",), lambda: 1)
+        first = work._done[("k",)][1]
+        work.get(("k",), lambda: 1)
+        work.get(("k",), lambda: 1)
+    assert work.seconds_reused == pytest.approx(2 * first)
+
+
+def test_outside_a_scope_nothing_is_reused():
+    calls = []
+    shared_work().get(("k",), lambda: calls.append(1))
+    shared_work().get(("k",), lambda: calls.append(1))
+    assert len(calls) == 2
+
+
+def test_a_failed_computation_is_not_kept():
+    def fail() -> int:
+        raise ValueError("boom")
+
+    with sharing_scope():
+        with pytest.raises(ValueError):
+            shared_work().get(("k",), fail)
+        assert shared_work().get(("k",), lambda: 7) == 7
+
+
+def test_fingerprint_tells_weights_buffers_mode_and_inputs_apart():
+    net, x = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)), torch.ones(2, 4)
+    base = fingerprint(net, x)
+    assert fingerprint(net, x) == base
+    assert fingerprint(net, x + 1) != base
+    net.eval()
+    assert fingerprint(net, x) != base
+    net.train()
+    with torch.no_grad():
+        net[1].running_mean.add_(1.0)
+    assert fingerprint(net, x) != base
+    with torch.no_grad():
+        net[1].running_mean.sub_(1.0)
+        net[0].weight[0, 0] += 1e-3
+    assert fingerprint(net, x) != base

@@ -10,6 +10,8 @@ import torch
 from proxy_testnets import MLP, W1, W2, X, batch, gen
 from torch import nn
 
+from nasbench.proxy_runtime import sharing_scope
+from nasbench_plugins.proxies import tenas
 from nasbench_plugins.proxies.tenas import Tenas, TenasNTK, linear_regions, random_crops
 
 
@@ -57,15 +59,51 @@ def test_random_crops_are_slices_of_the_images():
         assert len(hits) == 1
 
 
-def test_tenas_combines_log_regions_and_log_condition():
-    x, y = batch()
-    x = x[:, :, None, None].expand(-1, -1, 4, 4).contiguous()  # images 5x4x4 for the crops
+def _conv_mlp() -> nn.Module:
+    """The MLP as 1x1 convs on 4x4 images, so TE-NAS' 3x3 crops apply."""
     net = nn.Sequential(
         nn.Conv2d(5, 4, 1, bias=False), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3, bias=False)
     )
     with torch.no_grad():
         net[0].weight.copy_(torch.tensor(W1, dtype=torch.float32)[:, :, None, None])
         net[4].weight.copy_(torch.tensor(W2, dtype=torch.float32))
+    return net
+
+
+def _image_batch() -> tuple[torch.Tensor, torch.Tensor]:
+    x, y = batch()
+    return x[:, :, None, None].expand(-1, -1, 4, 4).contiguous(), y  # constant 5x4x4 images
+
+
+def test_tenas_combines_log_regions_and_log_condition():
+    x, y = _image_batch()
+    net = _conv_mlp()
     kappa = _ntk_condition_by_hand()  # constant images: same gradients as the MLP
     regions = linear_regions(net, random_crops(x, 1000, 3, gen(5)))
     assert Tenas().score(net, x, y, gen(5)) == pytest.approx(math.log(regions) - math.log(kappa), rel=1e-3)
+
+
+def test_tenas_and_tenas_ntk_compute_the_ntk_once_in_a_sharing_scope(monkeypatch):
+    x, y = _image_batch()
+    alone = (TenasNTK().score(_conv_mlp(), x, y, gen(5)), Tenas().score(_conv_mlp(), x, y, gen(5)))
+    computed = []
+    original = tenas._ntk_condition
+    monkeypatch.setattr(tenas, "_ntk_condition", lambda net, inputs: computed.append(1) or original(net, inputs))
+    with sharing_scope():
+        shared = (TenasNTK().score(_conv_mlp(), x, y, gen(5)), Tenas().score(_conv_mlp(), x, y, gen(5)))
+    assert len(computed) == 1
+    assert shared == alone
+
+
+def test_a_different_network_does_not_reuse_the_ntk(monkeypatch):
+    x, y = _image_batch()
+    computed = []
+    original = tenas._ntk_condition
+    monkeypatch.setattr(tenas, "_ntk_condition", lambda net, inputs: computed.append(1) or original(net, inputs))
+    other = _conv_mlp()
+    with torch.no_grad():
+        other[4].weight.mul_(2.0)
+    with sharing_scope():
+        TenasNTK().score(_conv_mlp(), x, y, gen(5))
+        TenasNTK().score(other, x, y, gen(5))
+    assert len(computed) == 2

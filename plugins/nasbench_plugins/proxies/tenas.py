@@ -19,6 +19,10 @@ tenas: TE-NAS combines the two by their ranks among the candidates being pruned
 Sign: higher = better for all three. Labels: no. Batch size: the run's minibatch for the NTK
 (B backward passes), LR_SAMPLES crops for LR. Precision: float32 network, NTK and its
 eigenvalues in float64. The network is left as it was (``untouched``).
+
+Within one score job (``nasbench correlate``) ``tenas`` and ``tenas_ntk`` see identical fresh
+networks and the same minibatch, so the NTK (nearly all of their cost) is computed once and
+shared (``proxy_runtime.shared_work``); each is still charged the NTK's time.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import torch
 from torch import nn
 
 from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import untouched, with_oom_retry
+from nasbench.proxy_runtime import fingerprint, shared_work, untouched, with_oom_retry
 
 LR_SAMPLES = 1000
 CROP = 3
@@ -50,7 +54,15 @@ def ntk_grads(net: nn.Module, inputs: torch.Tensor, parts: int) -> torch.Tensor:
 
 
 def ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
-    """lambda_max / lambda_min of the empirical NTK on ``inputs`` (train mode); inf if singular."""
+    """lambda_max / lambda_min of the empirical NTK on ``inputs`` (train mode); inf if singular.
+
+    Reused when the same network and inputs were already measured in this sharing scope.
+    """
+    key = ("tenas.ntk_condition", fingerprint(net, inputs))
+    return shared_work().get(key, lambda: _ntk_condition(net, inputs))
+
+
+def _ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
     with untouched(net):
         grads = with_oom_retry(lambda parts: ntk_grads(net, inputs, parts), inputs.shape[0])
     ntk = grads @ grads.T
