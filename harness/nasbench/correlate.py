@@ -210,11 +210,16 @@ def run_study(
     cache: ScoreCache,
     executor: Any,
     on_progress: Callable[[int, int], None] | None = None,
+    recompute: bool = False,
 ) -> StudyResult:
-    """Score what the cache lacks (written as it arrives), then summarise every proxy."""
+    """Score what the cache lacks (written as it arrives), then summarise every proxy.
+
+    ``recompute`` ignores stored scores and overwrites them (after a proxy's code changed: the cache
+    key does not know the code).
+    """
     key = study.key
     arch_strs = [study.space.format(a) for a in study.archs]
-    have = {p: cache.lookup(key, p, arch_strs) for p in study.proxies}
+    have = {p: {} if recompute else cache.lookup(key, p, arch_strs) for p in study.proxies}
     jobs = []
     for text in arch_strs:
         missing = tuple(p for p in study.proxies if text not in have[p])

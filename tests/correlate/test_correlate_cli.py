@@ -44,6 +44,21 @@ def test_second_run_is_a_lookup(correlate_pm, tiny_data, tmp_path):
     assert second["spearman"] == first["spearman"]
 
 
+def test_recompute_overwrites_stored_scores(correlate_pm, tiny_data, tmp_path):
+    store = tmp_path / "s.sqlite"
+    args = [*BASE, "--sample", "4", "--json", "--per-arch", "--store", str(store)]
+    first = invoke(correlate_pm, args, tiny_data)
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE proxy_scores SET score = -12345.0")  # what an older proxy version left
+    stale = invoke(correlate_pm, args, tiny_data)
+    fresh = invoke(correlate_pm, [*args, "--recompute"], tiny_data)
+    assert set(per_arch(stale.output).values()) == {-12345.0}
+    assert summaries(fresh.output)[0]["computed"] == 4
+    assert per_arch(fresh.output) == per_arch(first.output)
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM proxy_scores WHERE score = -12345.0").fetchone() == (0,)
+
+
 def test_scores_are_stored_per_arch_and_proxy(correlate_pm, tiny_data, tmp_path):
     store = tmp_path / "s.sqlite"
     invoke(correlate_pm, [*BASE, "--sample", "6", "--json", "--store", str(store)], tiny_data)

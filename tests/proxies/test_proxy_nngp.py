@@ -17,6 +17,16 @@ def test_nngp_value():
     assert NNGP().score(MLP(), x, y, gen()) == pytest.approx(np.linalg.norm(np.corrcoef(z), "fro"), rel=1e-5)
 
 
+def test_nngp_is_nan_when_the_output_does_not_depend_on_the_input():
+    # a zeroed first layer (like an NB201 cell without a path) leaves only the bias: K would be all ones
+    net = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3))
+    with torch.no_grad():
+        net[0].weight.zero_()
+        net[0].bias.zero_()
+    x, y = batch()
+    assert np.isnan(NNGP().score(net, x, y, gen()))
+
+
 def test_nngp_slices_large_batches_in_128s():
     # with BN in train mode the slices matter: each slice of 128 is normalised with its own stats
     net = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 3))

@@ -90,6 +90,9 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
     @click.option("--plot", "plot_dir", default=None, help="write a score-vs-accuracy PNG per proxy into this dir")
+    @click.option(
+        "--recompute", is_flag=True, help="ignore stored scores and overwrite them (after a proxy's code changed)"
+    )
     @click.option("--per-arch", is_flag=True, help="also print one JSON line per arch and proxy")
     @click.option("--json", "as_json", is_flag=True, help="one JSON summary line per proxy, no progress bar")
     def correlate(**opts: Any) -> None:
@@ -130,7 +133,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
             bar.update(step)
 
         with ScoreCache(opts["store"] or DEFAULT_STORE) as cache:
-            result = engine.run_study(study, cache, executor, progress)
+            result = engine.run_study(study, cache, executor, progress, recompute=opts["recompute"])
         bar.close()
         if opts["per_arch"]:
             for row in result.per_arch:
