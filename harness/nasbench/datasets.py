@@ -164,5 +164,14 @@ def images_for(dataset: str, data_dir: str | None = None, split: str = "train") 
     else:
         reason = f"no image loader for dataset {dataset!r}"
     images = load_cifar10(split, data_dir)
-    note = f"{dataset} images not available ({reason}); proxies ran on {images.source} instead"
+    note = f"{dataset} images not available ({reason}); proxies ran on {images.source}{STAND_IN_SUFFIX}"
     return DatasetImages(images, classes, note, fallback=True)
+
+
+#: how a stand-in's note ends, so stored notes can be told apart later (``report-proxies``)
+STAND_IN_SUFFIX = " instead"
+
+
+def is_stand_in(note: str | None) -> bool:
+    """True for the note of images that stood in for a dataset's own (see ``images_for``)."""
+    return bool(note) and note.endswith(STAND_IN_SUFFIX) and " images not available (" in note

@@ -139,6 +139,16 @@ def test_missing_dataset_images_fall_back_and_say_so(correlate_pm, tiny_data, tm
     assert "NOTE: toy images not available" in result.output and "CIFAR-10 train" in result.output
 
 
+def test_report_proxies_marks_studies_scored_on_stand_in_images(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s")
+    invoke(correlate_pm, [*BASE, "--sample", "3", "--json", "--store", store], tiny_data)
+    result = CliRunner().invoke(make_cli(correlate_pm), ["report-proxies", "--store", store])
+    assert result.exit_code == 0, result.output
+    header, _, row = result.output.splitlines()[:3]
+    cells = dict(zip([c.strip() for c in header.split("|")], [c.strip() for c in row.split("|")]))
+    assert cells["dataset"] == "toy" and cells["images"] == "cifar10:48 (stand-in)"  # the 48 images write_cifar10 wrote
+
+
 def test_report_proxies_lists_each_study(correlate_pm, tiny_data, tmp_path):
     store = str(tmp_path / "s.sqlite")
     invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--store", store], tiny_data)

@@ -39,6 +39,14 @@ def _mib(value: Any) -> str:
     return "n/a" if value is None else f"{value / 2**20:.1f} MiB"
 
 
+def _images(summary: dict[str, Any]) -> str:
+    """``set:count`` of the scoring images, marked when they stood in for the dataset's own."""
+    from nasbench.datasets import is_stand_in
+
+    name_count = ":".join(str(summary["images"]).split(":")[:2])
+    return f"{name_count} (stand-in)" if is_stand_in(summary.get("images_note")) else name_count
+
+
 HEADER = ("proxy", "n", "Spearman", "Kendall", "top-10", "top-50", "top-100", "archs/s", "peak mem", "NaN", "failed")
 
 
@@ -184,9 +192,18 @@ def nasbench_register_commands(cli: click.Group) -> None:
             for row in rows:
                 click.echo(json.dumps(row))
             return
-        header = ("space", "benchmark", "dataset", "sample", "seed", "batch", *HEADER)
+        header = ("space", "benchmark", "dataset", "images", "sample", "seed", "batch", *HEADER)
         body = [
-            (r["space"], r["benchmark"], r["dataset"], r["sample"], str(r["seed"]), str(r["batch_size"]), *t)
+            (
+                r["space"],
+                r["benchmark"],
+                r["dataset"],
+                _images(r),
+                r["sample"],
+                str(r["seed"]),
+                str(r["batch_size"]),
+                *t,
+            )
             for r, t in zip(rows, table_rows(rows))
         ]
         if fmt == "csv":
