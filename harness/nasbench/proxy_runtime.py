@@ -186,10 +186,13 @@ def fingerprint(net: nn.Module, *tensors: torch.Tensor) -> str:
     """Digest of a network's structure, mode and state (parameters and buffers) and of ``tensors``."""
     digest = hashlib.sha256(repr(net).encode())
     digest.update(b"train" if net.training else b"eval")
-    for name, value in net.state_dict().items():
-        digest.update(name.encode())
-        digest.update(value.detach().cpu().contiguous().numpy().tobytes())
-    for t in tensors:
-        digest.update(str((t.dtype, tuple(t.shape))).encode())
-        digest.update(t.detach().cpu().contiguous().numpy().tobytes())
+    named = [(name.encode(), value) for name, value in net.state_dict().items()]
+    for label, t in [*named, *((b"", t) for t in tensors)]:
+        digest.update(label + str((t.dtype, tuple(t.shape))).encode())
+        digest.update(_raw_bytes(t))
     return digest.hexdigest()
+
+
+def _raw_bytes(t: torch.Tensor) -> bytes:
+    """The tensor's memory as bytes, for any dtype (numpy has no bfloat16)."""
+    return t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()

@@ -150,3 +150,9 @@ def test_fingerprint_tells_weights_buffers_mode_and_inputs_apart():
         net[1].running_mean.sub_(1.0)
         net[0].weight[0, 0] += 1e-3
     assert fingerprint(net, x) != base
+
+
+def test_fingerprint_reads_any_dtype():
+    net = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)).to(torch.bfloat16)  # numpy has no bfloat16
+    x = torch.ones(2, 4, dtype=torch.bfloat16)
+    assert fingerprint(net, x) != fingerprint(net, x.to(torch.float32))
