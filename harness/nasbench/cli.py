@@ -195,9 +195,10 @@ def make_cli(pm: Any | None = None) -> click.Group:
     )
     @click.option("--space", default=None, help="only runs on this space")
     def report(store: str | None, fmt: str, space: str | None) -> None:
-        """Comparison table of every run in the store: one row per run spec."""
+        """Comparison table of every run in the store (one row per run spec), then its proxy studies."""
         from pathlib import Path
 
+        from nasbench.proxy_report import stored_studies, study_table
         from nasbench.report import render, summarise
         from nasbench.store import DEFAULT_STORE, Store
 
@@ -207,6 +208,10 @@ def make_cli(pm: Any | None = None) -> click.Group:
         with Store(path) as st:
             rows = st.rows("space=?", (space,)) if space else st.rows()
         click.echo(render(summarise(rows), fmt), nl=False)
+        studies = stored_studies(path, space)
+        if studies:  # `nasbench correlate` studies kept in the same store
+            click.echo(f"\nzero-cost proxy studies (`nasbench correlate`), {len(studies)} rows:\n")
+            click.echo(render(study_table(studies), fmt), nl=False)
 
     cli.nasbench_registry = registry  # type: ignore[attr-defined]  # plugin commands reach the registry
     the_pm = state["pm"]

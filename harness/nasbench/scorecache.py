@@ -5,7 +5,7 @@ one as it arrives and looks it up before computing it again. The tables live in 
 file as the trials (``results/nasbench.sqlite`` by default) so one file holds a study. A NaN score
 is stored as NULL with status ``ok``; a failure is stored with status ``failed`` and is recomputed
 on the next run. ``proxy_correlations`` keeps one summary row per correlate study, which
-``nasbench report-proxies`` prints.
+``nasbench report-proxies`` and ``nasbench report`` print (``nasbench.proxy_report``).
 """
 
 from __future__ import annotations
@@ -184,11 +184,6 @@ class ScoreCache:
             self.conn.execute(
                 f"INSERT OR REPLACE INTO proxy_correlations ({', '.join(SUMMARY_COLUMNS)}) VALUES ({marks})", values
             )
-
-    def summaries(self, space: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM proxy_correlations" + (" WHERE space=?" if space else "")
-        sql += " ORDER BY space, benchmark, dataset, sample, seed, spearman DESC"
-        return [dict(r) for r in self.conn.execute(sql, (space,) if space else ())]
 
 
 def _from_row(r: sqlite3.Row) -> ProxyScore:

@@ -154,8 +154,27 @@ def test_report_proxies_lists_each_study(correlate_pm, tiny_data, tmp_path):
     invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--store", store], tiny_data)
     result = CliRunner().invoke(make_cli(correlate_pm), ["report-proxies", "--store", store])
     assert result.exit_code == 0, result.output
-    body = [line for line in result.output.splitlines() if line.startswith("| toy ")]
-    assert len(body) == 1 and "| nwot |" in body[0] and "random:5" in body[0]
+    body = [[c.strip() for c in line.split("|")] for line in result.output.splitlines() if line.startswith("| toy ")]
+    assert len(body) == 1 and "nwot" in body[0] and "random:5" in body[0]
+
+
+def test_report_shows_the_proxy_studies_after_the_trials(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--store", store], tiny_data)
+    result = CliRunner().invoke(make_cli(correlate_pm), ["report", "--store", store])
+    assert result.exit_code == 0, result.output
+    trials, proxies = result.output.split("zero-cost proxy studies")
+    assert "no trials in the store yet" in trials
+    body = [[c.strip() for c in line.split("|")] for line in proxies.splitlines() if line.startswith("| toy ")]
+    assert len(body) == 1 and "nwot" in body[0] and "random:5" in body[0]
+
+
+def test_report_proxies_on_a_corrupt_store_is_one_line(correlate_pm, tmp_path):
+    store = tmp_path / "s.sqlite"
+    store.write_bytes(b"this is not sqlite" * 100)
+    result = CliRunner().invoke(make_cli(correlate_pm), ["report-proxies", "--store", str(store)])
+    assert result.exit_code != 0
+    assert "not a nasbench results store" in result.output and "Traceback" not in result.output
 
 
 def test_plot_writes_one_png_per_proxy(correlate_pm, tiny_data, tmp_path):

@@ -8,7 +8,6 @@ is a look-up and ``report-proxies`` can print every study done so far.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,52 +26,6 @@ def _registry() -> Any:
     from nasbench.registry import Registry
 
     return Registry(get_plugin_manager())
-
-
-def _num(value: Any, fmt: str = "{:.3f}") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return fmt.format(value)
-
-
-def _mib(value: Any) -> str:
-    return "n/a" if value is None else f"{value / 2**20:.1f} MiB"
-
-
-def _images(summary: dict[str, Any]) -> str:
-    """``set:count`` of the scoring images, marked when they stood in for the dataset's own."""
-    from nasbench.datasets import is_stand_in
-
-    name_count = ":".join(str(summary["images"]).split(":")[:2])
-    return f"{name_count} (stand-in)" if is_stand_in(summary.get("images_note")) else name_count
-
-
-HEADER = ("proxy", "n", "Spearman", "Kendall", "top-10", "top-50", "top-100", "archs/s", "peak mem", "NaN", "failed")
-
-
-def table_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, ...]]:
-    return [
-        (
-            r["proxy"],
-            str(r["n"]),
-            _num(r["spearman"]),
-            _num(r["kendall"]),
-            _num(r["top10"], "{:.2f}"),
-            _num(r["top50"], "{:.2f}"),
-            _num(r["top100"], "{:.2f}"),
-            _num(r["archs_per_second"], "{:.1f}"),
-            _mib(r["peak_memory_bytes"]),
-            str(r["n_nan"]),
-            str(r["n_failed"]),
-        )
-        for r in summaries
-    ]
-
-
-def markdown(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
 
 
 @hookimpl
@@ -107,6 +60,8 @@ def nasbench_register_commands(cli: click.Group) -> None:
         """Rank correlation of proxy scores with benchmark accuracy (scores cached in the store)."""
         from nasbench import correlate as engine
         from nasbench.executors import make_executor
+        from nasbench.proxy_report import proxy_columns
+        from nasbench.report import render
         from nasbench.scorecache import ScoreCache
         from nasbench.store import DEFAULT_STORE
 
@@ -161,7 +116,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
                 f"computed {result.computed:,} arch(s) in {result.wall_seconds:.1f} s{rate}; "
                 f"{result.reused:,} taken from the store"
             )
-            click.echo(markdown(HEADER, table_rows(result.summaries)), nl=False)
+            click.echo(render([proxy_columns(s) for s in result.summaries]), nl=False)
             for line in result.failures[:5]:
                 click.echo(f"failed: {line}", err=True)
         if opts["plot_dir"]:
@@ -175,45 +130,28 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--space", default=None, help="only studies on this space")
     @click.option(
-        "--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True
+        "--format",
+        "fmt",
+        type=click.Choice(["markdown", "csv", "latex", "json"]),
+        default="markdown",
+        show_default=True,
     )
     def report_proxies(store: str | None, space: str | None, fmt: str) -> None:
         """Table of every `nasbench correlate` study in the store: one row per proxy and study."""
         from nasbench.errors import BadInput
-        from nasbench.scorecache import ScoreCache
+        from nasbench.proxy_report import stored_studies, study_table
+        from nasbench.report import render
         from nasbench.store import DEFAULT_STORE
 
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
             raise BadInput(f"no results store at {path}: run `nasbench correlate` first or pass --store")
-        with ScoreCache(path) as cache:
-            rows = cache.summaries(space)
+        rows = stored_studies(path, space)
         if fmt == "json":
             for row in rows:
                 click.echo(json.dumps(row))
             return
-        header = ("space", "benchmark", "dataset", "images", "sample", "seed", "batch", *HEADER)
-        body = [
-            (
-                r["space"],
-                r["benchmark"],
-                r["dataset"],
-                _images(r),
-                r["sample"],
-                str(r["seed"]),
-                str(r["batch_size"]),
-                *t,
-            )
-            for r, t in zip(rows, table_rows(rows))
-        ]
-        if fmt == "csv":
-            import csv
-            import io
-
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            writer.writerow(header)
-            writer.writerows(body)
-            click.echo(buf.getvalue(), nl=False)
-        else:
-            click.echo(markdown(header, body), nl=False)
+        if not rows:
+            click.echo("no correlate studies in the store yet: run `nasbench correlate --space nb201` first")
+            return
+        click.echo(render(study_table(rows), fmt), nl=False)
