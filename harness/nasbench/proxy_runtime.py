@@ -143,24 +143,35 @@ def executed_modules(net: nn.Module, sample: torch.Tensor) -> list[nn.Module]:
 class SharedWork:
     """Results of expensive, deterministic computations within one score job, with what they cost.
 
-    ``seconds_reused`` grows by the original compute time at every hit, so a proxy that reuses
-    work can still be charged what it would have cost alone.
+    At every hit ``seconds_reused`` grows by the original compute time and ``peak_reused`` rises to
+    the peak memory recorded for the entry (``record_peak``), so a proxy that reuses work can still
+    be charged what it would have cost alone.
     """
 
     def __init__(self) -> None:
-        self._done: dict[tuple, tuple[Any, float]] = {}
+        self._done: dict[tuple, Any] = {}
+        self._seconds: dict[tuple, float] = {}
+        self._peaks: dict[tuple, int] = {}
         self.seconds_reused = 0.0
+        self.peak_reused = 0
 
     def get(self, key: tuple, compute: Callable[[], T]) -> T:
         """``compute()``, or its result from an earlier call with the same key (failures are not kept)."""
         if key in self._done:
-            value, seconds = self._done[key]
-            self.seconds_reused += seconds
-            return value
+            self.seconds_reused += self._seconds[key]
+            self.peak_reused = max(self.peak_reused, self._peaks.get(key, 0))
+            return self._done[key]
         start = time.perf_counter()
         value = compute()
-        self._done[key] = (value, time.perf_counter() - start)
+        self._done[key] = value
+        self._seconds[key] = time.perf_counter() - start
         return value
+
+    def record_peak(self, peak_bytes: int) -> None:
+        """Attribute ``peak_bytes`` (what the caller measured around the computing proxy) to entries
+        that have no peak yet: those computed since the last call."""
+        for key in self._done:
+            self._peaks.setdefault(key, peak_bytes)
 
 
 _SCOPE: ContextVar[SharedWork | None] = ContextVar("nasbench_shared_work", default=None)

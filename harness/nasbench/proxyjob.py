@@ -9,8 +9,9 @@ initialised from a generator derived from (seed, space, arch), the proxy's own r
 (seed, space, arch, proxy), and the minibatch from the seed alone. Every proxy gets a freshly
 built network (proxies may change weights in place), so a score does not depend on which other
 proxies were computed with it. Identical fresh networks also let proxies share an expensive
-intermediate (``proxy_runtime.sharing_scope``, e.g. TE-NAS' NTK); the sharing proxy is charged
-the shared work's time, so stored seconds stay what the proxy costs alone.
+intermediate (``proxy_runtime.sharing_scope``, e.g. TE-NAS' NTK); the reusing proxy is charged
+the shared work's time and the peak memory of the proxy that computed it, so stored seconds and
+peaks stay what the proxy costs alone.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
         for name in job.proxies:
             proxy = registry.get("proxy", name)
             reused_before = shared.seconds_reused
+            shared.peak_reused = 0
+            measured = None
             try:
                 init = torch_generator(derived_seed(job.seed, job.space, job.arch))
                 net = space.build_network(arch, found.num_classes, init).to(device)
@@ -117,11 +120,14 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
                     value = float(proxy.score(net, inputs, targets, generator))
                 del net
             except Exception as exc:  # noqa: BLE001 - a proxy may raise anything; the study goes on
+                shared.record_peak(measured.peak_memory_bytes if measured is not None else 0)
                 failure = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
                 out.append(ProxyScore(name, "failed", failure=failure))
                 continue
             if math.isnan(value) or value == math.inf:
                 value = math.nan  # as in SearchContext.proxy_score: NaN/+inf rank worst, -inf is a valid low score
+            shared.record_peak(measured.peak_memory_bytes)
             seconds = measured.seconds + shared.seconds_reused - reused_before
-            out.append(ProxyScore(name, "ok", value, None, seconds, measured.peak_memory_bytes, measured.memory_device))
+            peak = max(measured.peak_memory_bytes, shared.peak_reused)
+            out.append(ProxyScore(name, "ok", value, None, seconds, peak, measured.memory_device))
     return out

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from types import SimpleNamespace
 
-from nasbench import proxy_runtime
+from nasbench import proxy_runtime, proxyjob
+from nasbench.measure import Measurement
 from nasbench.proxyjob import ScoreJob, score_job
 
 
@@ -35,3 +37,16 @@ def test_the_proxy_that_reuses_the_ntk_is_charged_its_time(correlate_pm, tiny_da
     ntk, both = score_job(_job(tiny_data, ("tenas_ntk", "tenas")))
     assert ntk.status == both.status == "ok"
     assert both.seconds >= 100.0
+
+
+def test_the_proxy_that_reuses_the_ntk_is_charged_its_peak_memory(correlate_pm, tiny_data, monkeypatch):
+    peaks = iter([4_000_000, 1_000])  # the NTK's proxy measures 4 MB, the reusing one 1 kB
+
+    @contextmanager
+    def fake_measure(_device):
+        result = Measurement(peak_memory_bytes=next(peaks))
+        yield result
+
+    monkeypatch.setattr(proxyjob, "measure", fake_measure)
+    ntk, both = score_job(_job(tiny_data, ("tenas_ntk", "tenas")))
+    assert (ntk.peak_memory_bytes, both.peak_memory_bytes) == (4_000_000, 4_000_000)

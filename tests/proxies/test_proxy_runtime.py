@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+from types import SimpleNamespace
+
 import pytest
 import torch
 from proxy_testnets import MLP, batch
 from torch import nn
 
+from nasbench import proxy_runtime
 from nasbench.errors import NasbenchError
 from nasbench.proxy_runtime import (
     chunks,
@@ -109,13 +113,28 @@ def test_shared_work_computes_once_per_key_inside_a_scope():
     assert work.seconds_reused >= 0.0
 
 
-def test_reuse_is_charged_the_original_compute_time():
+def test_reuse_is_charged_the_original_compute_time(monkeypatch):
+    clock = itertools.count(step=100.0)  # every computation takes 100 fake seconds
+    monkeypatch.setattr(proxy_runtime, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
     with sharing_scope() as work:
         work.get(("k",), lambda: 1)
-        first = work._done[("k",)][1]
         work.get(("k",), lambda: 1)
         work.get(("k",), lambda: 1)
-    assert work.seconds_reused == pytest.approx(2 * first)
+    assert work.seconds_reused == 200.0
+
+
+def test_reuse_is_charged_the_peak_recorded_for_the_entry():
+    with sharing_scope() as work:
+        work.get(("a",), lambda: 1)
+        work.record_peak(500)  # what the computing proxy measured
+        work.get(("b",), lambda: 2)
+        work.record_peak(70)
+        work.record_peak(9)  # no new entry: nothing changes
+        work.get(("a",), lambda: 1)
+        assert work.peak_reused == 500
+        work.peak_reused = 0
+        work.get(("b",), lambda: 2)
+        assert work.peak_reused == 70
 
 
 def test_outside_a_scope_nothing_is_reused():

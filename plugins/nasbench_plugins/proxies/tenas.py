@@ -22,7 +22,7 @@ eigenvalues in float64. The network is left as it was (``untouched``).
 
 Within one score job (``nasbench correlate``) ``tenas`` and ``tenas_ntk`` see identical fresh
 networks and the same minibatch, so the NTK (nearly all of their cost) is computed once and
-shared (``proxy_runtime.shared_work``); each is still charged the NTK's time.
+shared (``proxy_runtime.shared_work``); each is still charged the NTK's time and peak memory.
 """
 
 from __future__ import annotations
