@@ -16,7 +16,7 @@ from nasbench.plugins import get_plugin_manager
 from nasbench.registry import Registry
 
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
-#: the NTK needs one backward pass per sample (~16 s on one CPU thread at batch 64): one round only
+#: the NTK needs one backward pass per sample (16-60 s on one CPU thread at batch 64): one round only
 SINGLE_ROUND = {"tenas", "tenas_ntk"}
 NAMES = (
     "grad_norm",
