@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import sys
 import traceback
 from collections import deque
@@ -56,9 +57,14 @@ class SerialExecutor:
 
 
 def _worker_loop(conn: Connection) -> None:
-    """Body of one pool process: receive (fn, payload), send the outcome, until told to stop."""
+    """Body of one pool process: receive (fn, payload), send the outcome, until told to stop.
+
+    Ctrl-C reaches the whole process group; workers ignore it and let the parent stop them, so an
+    interrupted study prints one message, not a traceback per worker.
+    """
     import torch
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
     while True:
         try:
@@ -132,9 +138,9 @@ class ProcessExecutor:
                     elif isinstance(outcome, JobFailed):
                         outcome.attempts = attempt
                     yield payload, _with_attempts(outcome, attempt)
-        finally:
+        finally:  # after an interrupt, busy workers are killed at once: their jobs are not awaited
             for worker in pool:
-                _stop(worker)
+                _stop(worker, at_once=worker.job is not None)
 
     @staticmethod
     def _collect(worker: _Worker) -> Any:
@@ -161,12 +167,12 @@ def _with_attempts(outcome: Any, attempt: int) -> Any:
     return outcome
 
 
-def _stop(worker: _Worker) -> None:
+def _stop(worker: _Worker, at_once: bool = False) -> None:
     try:
         worker.conn.send(None)
     except (OSError, BrokenPipeError):
         pass
-    worker.process.join(timeout=5)
+    worker.process.join(timeout=0 if at_once else 5)
     if worker.process.is_alive():
         worker.process.kill()
         worker.process.join()

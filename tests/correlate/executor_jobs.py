@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 
@@ -30,4 +31,10 @@ def die_always_on_two(job: tuple[int, str]) -> int:
     x, _ = job
     if x == 2:
         os._exit(9)
+    return x
+
+
+def interrupt_self(x: int) -> int:
+    """Sends this process the SIGINT a Ctrl-C would, then returns x (if it survived)."""
+    os.kill(os.getpid(), signal.SIGINT)
     return x

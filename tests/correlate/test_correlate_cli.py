@@ -59,6 +59,18 @@ def test_recompute_overwrites_stored_scores(correlate_pm, tiny_data, tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM proxy_scores WHERE score = -12345.0").fetchone() == (0,)
 
 
+def test_an_interrupted_study_says_how_to_resume(correlate_pm, tiny_data, tmp_path, monkeypatch):
+    from nasbench import correlate as engine
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_study", interrupted)
+    result = invoke(correlate_pm, [*BASE, "--sample", "3", "--store", str(tmp_path / "s")], tiny_data)
+    assert result.exit_code == 130
+    assert "the same command resumes" in result.output and "Traceback" not in result.output
+
+
 def test_scores_are_stored_per_arch_and_proxy(correlate_pm, tiny_data, tmp_path):
     store = tmp_path / "s.sqlite"
     invoke(correlate_pm, [*BASE, "--sample", "6", "--json", "--store", str(store)], tiny_data)

@@ -62,6 +62,11 @@ def test_process_pool_retries_a_dead_worker_once_and_loses_nothing_else(tmp_path
     assert outcomes == {0: 0, 1: 1, 2: 2, 3: 3, 4: 4}
 
 
+def test_pool_workers_leave_ctrl_c_to_the_parent():
+    outcomes = dict(ProcessExecutor(1).run(executor_jobs.interrupt_self, [4]))
+    assert outcomes == {4: 4}
+
+
 @pytest.mark.slow
 def test_process_pool_gives_up_after_one_retry(tmp_path):
     jobs = [(x, str(tmp_path)) for x in range(4)]

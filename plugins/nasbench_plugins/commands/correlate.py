@@ -95,8 +95,14 @@ def nasbench_register_commands(cli: click.Group) -> None:
         def progress(step: int, _total: int) -> None:
             bar.update(step)
 
-        with ScoreCache(opts["store"] or DEFAULT_STORE) as cache:
-            result = engine.run_study(study, cache, executor, progress, recompute=opts["recompute"])
+        store = opts["store"] or DEFAULT_STORE
+        try:
+            with ScoreCache(store) as cache:
+                result = engine.run_study(study, cache, executor, progress, recompute=opts["recompute"])
+        except KeyboardInterrupt:
+            bar.close()
+            click.echo(f"interrupted: the scores finished so far are in {store}; the same command resumes", err=True)
+            sys.exit(130)
         bar.close()
         if opts["per_arch"]:
             for row in result.per_arch:
