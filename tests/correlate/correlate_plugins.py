@@ -11,6 +11,24 @@ def nasbench_register_spaces(register) -> None:
     register(ToySpace())
 
 
+class FirstDraw:
+    """Test proxy: the first uniform draw of the proxy generator (shows which randomness a score got)."""
+
+    name = "first-draw"
+    needs_labels = False
+    settings: dict = {}
+
+    def score(self, net, inputs, targets, generator) -> float:
+        import torch
+
+        return float(torch.rand(1, generator=generator))
+
+
+@hookimpl
+def nasbench_register_proxies(register) -> None:
+    register(FirstDraw())
+
+
 @hookimpl
 def nasbench_register_benchmarks(register) -> None:
     register(ToyBenchmark())

@@ -11,14 +11,14 @@ from nasbench.measure import Measurement
 from nasbench.proxyjob import ScoreJob, score_job
 
 
-def _job(tiny_data, proxies: tuple[str, ...]) -> ScoreJob:
+def _job(tiny_data, proxies: tuple[str, ...], arch: str = "conv3x3,skip,conv1x1", seed: int = 0) -> ScoreJob:
     return ScoreJob(
         space="toy",
-        arch="conv3x3,skip,conv1x1",
+        arch=arch,
         proxies=proxies,
         dataset="toy",
         batch_size=6,
-        seed=0,
+        seed=seed,
         device="cpu",
         data_dir=str(tiny_data),
         plugin_modules=("correlate_plugins",),
@@ -50,3 +50,14 @@ def test_the_proxy_that_reuses_the_ntk_is_charged_its_peak_memory(correlate_pm, 
     monkeypatch.setattr(proxyjob, "measure", fake_measure)
     ntk, both = score_job(_job(tiny_data, ("tenas_ntk", "tenas")))
     assert (ntk.peak_memory_bytes, both.peak_memory_bytes) == (4_000_000, 4_000_000)
+
+
+def test_random_inputs_are_common_to_all_archs_of_a_seed(correlate_pm, tiny_data):
+    draw = {
+        (arch, seed): score_job(_job(tiny_data, ("first-draw",), arch, seed))[0].score
+        for arch in ("conv3x3,skip,conv1x1", "none,conv1x1,skip")
+        for seed in (0, 1)
+    }
+    assert draw[("conv3x3,skip,conv1x1", 0)] == draw[("none,conv1x1,skip", 0)]
+    assert draw[("conv3x3,skip,conv1x1", 1)] == draw[("none,conv1x1,skip", 1)]
+    assert draw[("conv3x3,skip,conv1x1", 0)] != draw[("conv3x3,skip,conv1x1", 1)]
