@@ -8,7 +8,9 @@ tenas_lr: TE-NAS' linear-region count: the network's ReLU outputs on ``LR_SAMPLE
   are turned into sign patterns, one per input (all ReLUs concatenated); score = number of
   distinct patterns (computed as TE-NAS does: sum_i 1 / #{j : pattern_j = pattern_i}).
   Inputs are 3x3 crops (all channels) of the minibatch images at positions drawn from the
-  proxy generator, like TE-NAS' (1000, 3, 3) crops; eval mode, forward only. TE-NAS counts on
+  proxy generator, like TE-NAS' (1000, 3, 3) crops (``correlate`` gives every arch the same
+  generator, so the same crops: the count saturates and per-arch crops would decide the ranking);
+  eval mode, forward only. TE-NAS counts on
   a thin (C=1, N=1) copy of the cell; a proxy only sees the network it is given, so wide
   networks saturate near LR_SAMPLES (documented in docs/proxies.md).
 tenas: TE-NAS combines the two by their ranks among the candidates being pruned
