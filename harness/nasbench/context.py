@@ -45,7 +45,6 @@ class SearchContext:
     _supernet: nn.Module | None = field(default=None, init=False, repr=False)
     _images: ImageSet | None = field(default=None, init=False, repr=False)
     _batches: Iterator[tuple[torch.Tensor, torch.Tensor]] | None = field(default=None, init=False, repr=False)
-    _proxy_gen: torch.Generator | None = field(default=None, init=False, repr=False)
     _batch: tuple[torch.Tensor, torch.Tensor] | None = field(default=None, init=False, repr=False)
     _table: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False)
 
@@ -107,8 +106,6 @@ class SearchContext:
         """
         if self.proxy is None:
             raise NasbenchError(f"scorer {self.scorer.name!r} needs a proxy; pass --proxy")
-        if self._proxy_gen is None:
-            self._proxy_gen = self.torch_generator(_STREAM_PROXY)
         inputs, targets = batch if batch is not None else self.batch
         is_supernet = net is self._supernet
 
@@ -121,7 +118,9 @@ class SearchContext:
 
         handle = net.register_forward_pre_hook(count)
         try:
-            value = float(self.proxy.score(net, inputs, targets, self._proxy_gen))
+            # a fresh generator in the same state per call: every candidate of the trial gets the same random
+            # inputs (crops, Gaussians), as it gets the same minibatch, so scores differ by the network only
+            value = float(self.proxy.score(net, inputs, targets, self.torch_generator(_STREAM_PROXY)))
         finally:
             handle.remove()
         return math.nan if math.isnan(value) or value == math.inf else value
