@@ -145,13 +145,18 @@ class SharedWork:
 
     At every hit ``seconds_reused`` grows by the original compute time and ``peak_reused`` rises to
     the peak memory recorded for the entry (``record_peak``), so a proxy that reuses work can still
-    be charged what it would have cost alone.
+    be charged what it would have cost alone; ``new_charge`` zeroes both for the next proxy.
     """
 
     def __init__(self) -> None:
         self._done: dict[tuple, Any] = {}
         self._seconds: dict[tuple, float] = {}
         self._peaks: dict[tuple, int] = {}
+        self.seconds_reused = 0.0
+        self.peak_reused = 0
+
+    def new_charge(self) -> None:
+        """Start counting reuse for the next proxy."""
         self.seconds_reused = 0.0
         self.peak_reused = 0
 

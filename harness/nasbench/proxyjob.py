@@ -11,10 +11,10 @@ from the seed alone. Random inputs are thus common to all archs, as the minibatc
 re-seeds its input sampler for every candidate): drawn per arch they add noise that is not the
 arch's (tenas_lr on NASLib's 200 archs: Spearman 0.31 with per-arch crops, 0.66 with common ones).
 Every proxy gets a freshly built network (proxies may change weights in place), so a score does
-not depend on which other proxies were computed with it. Identical fresh networks also let proxies share an expensive
-intermediate (``proxy_runtime.sharing_scope``, e.g. TE-NAS' NTK); the reusing proxy is charged
-the shared work's time and the peak memory of the proxy that computed it, so stored seconds and
-peaks stay what the proxy costs alone.
+not depend on which other proxies were computed with it. Identical fresh networks also let
+proxies share an expensive intermediate (``proxy_runtime.sharing_scope``, e.g. TE-NAS' NTK); the
+reusing proxy is charged the shared work's time and the peak memory of the proxy that computed
+it, so stored seconds and peaks stay what the proxy costs alone.
 """
 
 from __future__ import annotations
@@ -112,8 +112,7 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
     with sharing_scope() as shared:
         for name in job.proxies:
             proxy = registry.get("proxy", name)
-            reused_before = shared.seconds_reused
-            shared.peak_reused = 0
+            shared.new_charge()
             measured = None
             try:
                 init = torch_generator(derived_seed(job.seed, job.space, job.arch))
@@ -130,7 +129,7 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
             if math.isnan(value) or value == math.inf:
                 value = math.nan  # as in SearchContext.proxy_score: NaN/+inf rank worst, -inf is a valid low score
             shared.record_peak(measured.peak_memory_bytes)
-            seconds = measured.seconds + shared.seconds_reused - reused_before
+            seconds = measured.seconds + shared.seconds_reused
             peak = max(measured.peak_memory_bytes, shared.peak_reused)
             out.append(ProxyScore(name, "ok", value, None, seconds, peak, measured.memory_device))
     return out

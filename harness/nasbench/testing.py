@@ -13,7 +13,8 @@ Fixtures:
 ``single_thread``      one torch intra-op thread for the test (``pytest.mark.usefixtures``)
 
 The toy space is a real space: real torch networks and a masked supernet, so a scorer or
-strategy that runs on it runs unchanged on NB201 or DARTS.
+strategy that runs on it runs unchanged on NB201 or DARTS. ``FirstDrawProxy`` scores a network by
+the first draw of its generator, to test which randomness a host hands a proxy.
 """
 
 from __future__ import annotations
@@ -158,6 +159,20 @@ class ToyBenchmark:
     def table(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
         self._check(dataset)
         return self.codes, self.acc
+
+
+class FirstDrawProxy:
+    """A proxy whose score is the first uniform draw of the generator it is handed.
+
+    Shows which randomness the host gave a score: equal scores mean equal generator states.
+    """
+
+    name = "first-draw"
+    needs_labels = False
+    settings: dict = {}
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        return float(torch.rand(1, generator=generator))
 
 
 class ToyPlugin:

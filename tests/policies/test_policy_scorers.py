@@ -6,6 +6,7 @@ import torch
 from policy_helpers import TINY_TRAIN, make_ctx
 
 from nasbench.supernet import new_mask, only, removed
+from nasbench.testing import FirstDrawProxy
 from nasbench.training import supernet_accuracy, trained_supernet
 from nasbench_plugins.proxies.nwot import NWOT
 from nasbench_plugins.scorers.darts import DartsScorer
@@ -65,22 +66,11 @@ def test_disc_zc_scores_the_discretized_supernet_with_the_proxy():
     assert ctx.counters.perturbations == 4
 
 
-class _FirstDraw:
-    """A proxy whose score is the first draw of the generator it is handed."""
-
-    name = "first-draw"
-    needs_labels = False
-    settings: dict = {}
-
-    def score(self, net, inputs, targets, generator) -> float:
-        return float(torch.rand(1, generator=generator))
-
-
 def test_every_candidate_of_a_trial_gets_the_same_random_inputs():
-    ctx = make_ctx(DiscZC(), proxy=_FirstDraw(), images=64)
+    ctx = make_ctx(DiscZC(), proxy=FirstDrawProxy(), images=64)
     first = ctx.proxy_score(ctx.supernet)
     with removed(ctx.supernet, ctx.space.edges[0], "conv1x1"):
         second = ctx.proxy_score(ctx.supernet)
     assert first == second
-    other_seed = make_ctx(DiscZC(), proxy=_FirstDraw(), images=64, seed=1)
+    other_seed = make_ctx(DiscZC(), proxy=FirstDrawProxy(), images=64, seed=1)
     assert first != other_seed.proxy_score(ctx.supernet)

@@ -132,7 +132,7 @@ def test_reuse_is_charged_the_peak_recorded_for_the_entry():
         work.record_peak(9)  # no new entry: nothing changes
         work.get(("a",), lambda: 1)
         assert work.peak_reused == 500
-        work.peak_reused = 0
+        work.new_charge()
         work.get(("b",), lambda: 2)
         assert work.peak_reused == 70
 
