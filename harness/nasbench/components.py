@@ -132,7 +132,12 @@ class Benchmark(Protocol):
 
 @runtime_checkable
 class Proxy(Protocol):
-    """A zero-cost score of an untrained network from one minibatch. Higher = better."""
+    """A zero-cost score of an untrained network from one minibatch. Higher = better.
+
+    A proxy may also set ``version`` (a string, "1" when absent): stored scores are reused only
+    by a proxy of the version that computed them, so a change that alters a proxy's values must
+    come with a new version, or old scores will be served as new ones.
+    """
 
     name: str
     needs_labels: bool
@@ -145,6 +150,11 @@ class Proxy(Protocol):
         generator: torch.Generator,
     ) -> float:
         """Score ``net`` (a discrete network or a masked supernet) on one minibatch."""
+
+
+def proxy_version(proxy: Any) -> str:
+    """The ``version`` a proxy declares, "1" for one that declares none."""
+    return str(getattr(proxy, "version", "1"))
 
 
 @runtime_checkable

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nasbench import metrics, proxyjob
-from nasbench.components import Arch, Benchmark, SearchSpace
+from nasbench.components import Arch, Benchmark, SearchSpace, proxy_version
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed
 from nasbench.scorecache import ProxyScore, ScoreCache, ScoreKey
@@ -46,6 +46,10 @@ class Study:
     images: Any  # nasbench.datasets.DatasetImages
     images_key: str
     plugin_modules: tuple[str, ...] = ()
+    versions: dict[str, str] = field(default_factory=dict)  # proxy -> its version here
+
+    def version(self, proxy: str) -> str:
+        return self.versions.get(proxy, "1")
 
     @property
     def key(self) -> ScoreKey:
@@ -202,6 +206,7 @@ def plan(
         found,
         images_key(found),
         modules,
+        {name: proxy_version(registry.get("proxy", name)) for name in names},
     )
 
 
@@ -214,12 +219,12 @@ def run_study(
 ) -> StudyResult:
     """Score what the cache lacks (written as it arrives), then summarise every proxy.
 
-    ``recompute`` ignores stored scores and overwrites them (after a proxy's code changed: the cache
-    key does not know the code).
+    Stored scores are reused only when the proxy's version matches; ``recompute`` ignores them all
+    and overwrites them (after a proxy's code changed without a new version).
     """
     key = study.key
     arch_strs = [study.space.format(a) for a in study.archs]
-    have = {p: {} if recompute else cache.lookup(key, p, arch_strs) for p in study.proxies}
+    have = {p: {} if recompute else cache.lookup(key, p, arch_strs, study.version(p)) for p in study.proxies}
     jobs = []
     for text in arch_strs:
         missing = tuple(p for p in study.proxies if text not in have[p])
@@ -244,8 +249,12 @@ def run_study(
     failures: list[str] = []
     for job, outcome in executor.run(proxyjob.score_job, jobs):
         if isinstance(outcome, JobFailed):
-            outcome = [ProxyScore(p, "failed", failure=outcome.reason, attempts=outcome.attempts) for p in job.proxies]
+            outcome = [
+                ProxyScore(p, "failed", failure=outcome.reason, attempts=outcome.attempts, version=study.version(p))
+                for p in job.proxies
+            ]
         for result in outcome:
+            result = _checked_version(study, result)
             cache.put(key, job.arch, result)
             have[result.proxy][job.arch] = result
             if result.status != "ok":
@@ -273,6 +282,16 @@ def run_study(
     return StudyResult(summaries, per_arch, len(jobs), reused, wall, failures)
 
 
+def _checked_version(study: Study, result: ProxyScore) -> ProxyScore:
+    """A score from a worker whose proxy code is not this process's version fails (Ray clusters
+    can run another install): stored as this version's, it would be served as one."""
+    expected = study.version(result.proxy)
+    if result.version == expected:
+        return result
+    reason = f"the worker ran {result.proxy} version {result.version!r}, this process has version {expected!r}"
+    return ProxyScore(result.proxy, "failed", failure=reason, attempts=result.attempts, version=expected)
+
+
 def summarise(study: Study, proxy: str, results: list[ProxyScore | None]) -> dict[str, Any]:
     """The summary row of one proxy (the ``proxy_correlations`` columns)."""
     ok = [r for r in results if r is not None and r.status == "ok"]
@@ -296,6 +315,7 @@ def summarise(study: Study, proxy: str, results: list[ProxyScore | None]) -> dic
         "peak_memory_bytes": max((r.peak_memory_bytes for r in ok), default=0),
         "memory_device": ok[0].memory_device if ok else "",
         "images_note": study.images.note,
+        "proxy_version": study.version(proxy),
     }
     for k in TOP_K:
         row[f"top{k}"] = metrics.top_k_precision(scores, study.accuracies, k)

@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 
+from nasbench.components import proxy_version
 from nasbench.measure import measure
 from nasbench.proxy_runtime import sharing_scope
 from nasbench.scorecache import ProxyScore
@@ -112,6 +113,7 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
     with sharing_scope() as shared:
         for name in job.proxies:
             proxy = registry.get("proxy", name)
+            version = proxy_version(proxy)
             shared.new_charge()
             measured = None
             try:
@@ -124,12 +126,12 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
             except Exception as exc:  # noqa: BLE001 - a proxy may raise anything; the study goes on
                 shared.record_peak(measured.peak_memory_bytes if measured is not None else 0)
                 failure = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-                out.append(ProxyScore(name, "failed", failure=failure))
+                out.append(ProxyScore(name, "failed", failure=failure, version=version))
                 continue
             if math.isnan(value) or value == math.inf:
                 value = math.nan  # as in SearchContext.proxy_score: NaN/+inf rank worst, -inf is a valid low score
             shared.record_peak(measured.peak_memory_bytes)
             seconds = measured.seconds + shared.seconds_reused
             peak = max(measured.peak_memory_bytes, shared.peak_reused)
-            out.append(ProxyScore(name, "ok", value, None, seconds, peak, measured.memory_device))
+            out.append(ProxyScore(name, "ok", value, None, seconds, peak, measured.memory_device, version=version))
     return out

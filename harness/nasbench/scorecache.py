@@ -1,11 +1,14 @@
 """The proxy score cache: one row per (space, arch, proxy, images, batch size, seed), in the results store.
 
-Proxy scores are expensive and deterministic given that key, so ``nasbench correlate`` writes each
-one as it arrives and looks it up before computing it again. The tables live in the same SQLite
-file as the trials (``results/nasbench.sqlite`` by default) so one file holds a study. A NaN score
-is stored as NULL with status ``ok``; a failure is stored with status ``failed`` and is recomputed
-on the next run. ``proxy_correlations`` keeps one summary row per correlate study, which
-``nasbench report-proxies`` and ``nasbench report`` print (``nasbench.proxy_report``).
+Proxy scores are expensive and deterministic given that key and the proxy's code, so ``nasbench
+correlate`` writes each one as it arrives and looks it up before computing it again. The code is
+represented by the proxy's ``version`` (``components.proxy_version``): a row is reused only by a
+proxy of the version that computed it, and replaced when a proxy of another version recomputes it.
+The tables live in the same SQLite file as the trials (``results/nasbench.sqlite`` by default) so
+one file holds a study. A NaN score is stored as NULL with status ``ok``; a failure is stored with
+status ``failed`` and is recomputed on the next run. ``proxy_correlations`` keeps one summary row
+per correlate study, which ``nasbench report-proxies`` and ``nasbench report`` print
+(``nasbench.proxy_report``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ CREATE TABLE IF NOT EXISTS proxy_scores (
     memory_device TEXT,
     attempts INTEGER NOT NULL DEFAULT 1,
     finished_at TEXT NOT NULL DEFAULT (datetime('now')),
+    proxy_version TEXT NOT NULL DEFAULT '1',
     PRIMARY KEY (space, arch, proxy, images, batch_size, seed)
 );
 CREATE TABLE IF NOT EXISTS proxy_correlations (
@@ -58,6 +62,7 @@ CREATE TABLE IF NOT EXISTS proxy_correlations (
     memory_device TEXT,
     images_note TEXT,
     finished_at TEXT NOT NULL DEFAULT (datetime('now')),
+    proxy_version TEXT NOT NULL DEFAULT '1',
     PRIMARY KEY (space, benchmark, dataset, proxy, images, batch_size, seed, sample)
 );
 """
@@ -83,6 +88,14 @@ SUMMARY_COLUMNS = (
     "peak_memory_bytes",
     "memory_device",
     "images_note",
+    "proxy_version",
+)
+
+#: columns added after the first release: (table, column, declaration) for stores written before them.
+#: A row written before ``proxy_version`` existed is version "1", the version every built-in proxy had then.
+ADDED_COLUMNS = (
+    ("proxy_scores", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
+    ("proxy_correlations", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
 )
 
 
@@ -108,6 +121,7 @@ class ProxyScore:
     peak_memory_bytes: int = 0
     memory_device: str = "cpu"
     attempts: int = 1
+    version: str = "1"  # of the proxy that computed it (``components.proxy_version``)
 
 
 class ScoreCache:
@@ -121,8 +135,17 @@ class ScoreCache:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.executescript(SCHEMA)
+            self._add_missing_columns()
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{self.path} is not a nasbench results store ({exc})") from exc
+
+    def _add_missing_columns(self) -> None:
+        """Bring a store written by an older nasbench up to this schema (rows are kept)."""
+        for table, column, declaration in ADDED_COLUMNS:
+            present = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                with self.conn:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         self.conn.close()
@@ -133,16 +156,16 @@ class ScoreCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def lookup(self, key: ScoreKey, proxy: str, archs: list[str]) -> dict[str, ProxyScore]:
-        """The stored successful scores of ``proxy`` for those of ``archs`` that have one."""
+    def lookup(self, key: ScoreKey, proxy: str, archs: list[str], version: str = "1") -> dict[str, ProxyScore]:
+        """The stored successful scores of ``proxy`` at ``version`` for those of ``archs`` that have one."""
         found: dict[str, ProxyScore] = {}
         for start in range(0, len(archs), 500):
             chunk = archs[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows = self.conn.execute(
                 "SELECT * FROM proxy_scores WHERE space=? AND proxy=? AND images=? AND batch_size=? AND seed=?"
-                f" AND status='ok' AND arch IN ({marks})",
-                (key.space, proxy, key.images, key.batch_size, key.seed, *chunk),
+                f" AND proxy_version=? AND status='ok' AND arch IN ({marks})",
+                (key.space, proxy, key.images, key.batch_size, key.seed, version, *chunk),
             )
             for r in rows:
                 found[r["arch"]] = _from_row(r)
@@ -154,7 +177,8 @@ class ScoreCache:
         with self.conn:
             self.conn.execute(
                 "INSERT OR REPLACE INTO proxy_scores (space, arch, proxy, images, batch_size, seed, status, score,"
-                " failure, seconds, peak_memory_bytes, memory_device, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " failure, seconds, peak_memory_bytes, memory_device, attempts, proxy_version)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     key.space,
                     arch,
@@ -169,6 +193,7 @@ class ScoreCache:
                     result.peak_memory_bytes,
                     result.memory_device,
                     result.attempts,
+                    result.version,
                 ),
             )
 
@@ -196,6 +221,7 @@ def _from_row(r: sqlite3.Row) -> ProxyScore:
         peak_memory_bytes=int(r["peak_memory_bytes"] or 0),
         memory_device=r["memory_device"] or "cpu",
         attempts=int(r["attempts"]),
+        version=r["proxy_version"],
     )
 
 

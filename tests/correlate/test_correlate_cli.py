@@ -59,6 +59,42 @@ def test_recompute_overwrites_stored_scores(correlate_pm, tiny_data, tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM proxy_scores WHERE score = -12345.0").fetchone() == (0,)
 
 
+def test_a_new_proxy_version_recomputes_instead_of_reusing(correlate_pm, tiny_data, tmp_path, monkeypatch):
+    from nasbench_plugins.proxies.nwot import NWOT
+
+    store = tmp_path / "s.sqlite"
+    args = [*BASE, "--sample", "4", "--json", "--store", str(store)]
+    invoke(correlate_pm, args, tiny_data)
+    monkeypatch.setattr(NWOT, "version", "2", raising=False)
+    bumped = summaries(invoke(correlate_pm, args, tiny_data).output)[0]
+    again = summaries(invoke(correlate_pm, args, tiny_data).output)[0]
+    assert (bumped["computed"], bumped["reused"], bumped["proxy_version"]) == (4, 0, "2")
+    assert (again["computed"], again["reused"]) == (0, 4)
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT DISTINCT proxy_version FROM proxy_scores").fetchall() == [("2",)]
+
+
+def test_a_score_from_a_worker_with_another_proxy_version_fails(correlate_pm, tiny_data, tmp_path, monkeypatch):
+    from nasbench import proxyjob
+
+    real = proxyjob.score_job
+
+    def other_install(job):
+        scores = real(job)
+        for s in scores:
+            s.version = "0-old"
+        return scores
+
+    monkeypatch.setattr(proxyjob, "score_job", other_install)
+    store = tmp_path / "s.sqlite"
+    result = invoke(correlate_pm, [*BASE, "--sample", "3", "--json", "--store", str(store)], tiny_data)
+    row = summaries(result.output)[0]
+    assert row["n_failed"] == 3 and row["n"] == 0
+    with sqlite3.connect(store) as conn:
+        (failure,) = conn.execute("SELECT DISTINCT failure FROM proxy_scores").fetchone()
+    assert "the worker ran nwot version '0-old'" in failure
+
+
 def test_an_interrupted_study_says_how_to_resume(correlate_pm, tiny_data, tmp_path, monkeypatch):
     from nasbench import correlate as engine
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 
 from nasbench.scorecache import ProxyScore, ScoreCache, ScoreKey
 from nasbench.store import Store
@@ -48,3 +49,34 @@ def test_cache_shares_the_file_with_the_trials_store(tmp_path):
         cache.put(KEY, "a", ProxyScore("nwot", "ok", 3.0))
     with Store(path) as store, ScoreCache(path) as cache:
         assert store.rows() == [] and cache.lookup(KEY, "nwot", ["a"])["a"].score == 3.0
+
+
+def test_a_score_is_reused_only_by_the_proxy_version_that_computed_it(tmp_path):
+    with ScoreCache(tmp_path / "s.sqlite") as cache:
+        cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.0, version="1"))
+        assert cache.lookup(KEY, "nwot", ["a"], version="1")["a"].version == "1"
+        assert cache.lookup(KEY, "nwot", ["a"], version="2") == {}
+        cache.put(KEY, "a", ProxyScore("nwot", "ok", 3.0, version="2"))
+        assert cache.lookup(KEY, "nwot", ["a"], version="2")["a"].score == 3.0
+        assert cache.lookup(KEY, "nwot", ["a"], version="1") == {}
+        assert cache.count() == 1
+
+
+def test_a_store_from_before_proxy_versions_is_upgraded_and_keeps_its_scores(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:  # proxy_scores as nasbench wrote it before proxy versions
+        conn.execute(
+            "CREATE TABLE proxy_scores (space TEXT NOT NULL, arch TEXT NOT NULL, proxy TEXT NOT NULL,"
+            " images TEXT NOT NULL, batch_size INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL,"
+            " score REAL, failure TEXT, seconds REAL, peak_memory_bytes INTEGER, memory_device TEXT,"
+            " attempts INTEGER NOT NULL DEFAULT 1, finished_at TEXT NOT NULL DEFAULT (datetime('now')),"
+            " PRIMARY KEY (space, arch, proxy, images, batch_size, seed))"
+        )
+        conn.execute(
+            "INSERT INTO proxy_scores (space, arch, proxy, images, batch_size, seed, status, score)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (KEY.space, "a", "nwot", KEY.images, KEY.batch_size, KEY.seed, "ok", 4.5),
+        )
+    with ScoreCache(path) as cache:
+        assert cache.lookup(KEY, "nwot", ["a"], version="1")["a"].score == 4.5
+        assert cache.lookup(KEY, "nwot", ["a"], version="2") == {}
