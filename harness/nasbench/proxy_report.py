@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbench.datasets import is_stand_in
-from nasbench.errors import DataError
+from nasbench.errors import BadInput, DataError
 
 
 def _num(value: Any, fmt: str = "{:.3f}") -> str:
@@ -84,3 +84,88 @@ def stored_studies(path: str | Path, space: str | None = None) -> list[dict[str,
         raise DataError(f"{path} is not a nasbench results store ({exc})") from exc
     finally:
         conn.close()
+
+
+#: marks a rho/tau cell whose images stood in for the dataset's own (see ``images_label``)
+STAND_IN_MARK = "°"
+
+
+def pick_one_study(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows, checked to hold one study per (proxy, dataset) on one space and benchmark.
+
+    A per-proxy table has one cell per dataset; two studies of the same proxy and dataset (another
+    sample, seed or batch size) would compete for it, so the caller must narrow them down first.
+    """
+    spaces = sorted({(s["space"], s["benchmark"]) for s in summaries})
+    if len(spaces) > 1:
+        names = ", ".join(f"{sp} ({b})" for sp, b in spaces)
+        raise BadInput(f"the store holds studies of several spaces: {names}; pick one with --space")
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for s in summaries:
+        other = seen.setdefault((s["proxy"], s["dataset"]), s)
+        if other is not s:
+            a, b = (f"sample {r['sample']} seed {r['seed']} batch {r['batch_size']}" for r in (other, s))
+            raise BadInput(
+                f"the store holds two studies of {s['proxy']} on {s['dataset']} ({a}; {b}); "
+                "pick one with --sample, --seed and --batch-size"
+            )
+    return summaries
+
+
+def by_proxy_table(
+    summaries: list[dict[str, Any]], definitions: dict[str, str], dataset_order: list[str]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """One row per proxy: definition, cost, and Spearman / Kendall per dataset; plus legend lines.
+
+    Cost (archs/s, peak memory, n) is read from the proxy's study on the first dataset of
+    ``dataset_order`` it has, which the legend names. A cell marked ``STAND_IN_MARK`` was scored
+    on images that stood in for the dataset's own.
+    """
+    rows = pick_one_study(summaries)
+    order = {d: i for i, d in enumerate(dataset_order)}
+    datasets = sorted({r["dataset"] for r in rows}, key=lambda d: (order.get(d, len(order)), d))
+    by_proxy: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        by_proxy.setdefault(r["proxy"], {})[r["dataset"]] = r
+    first = datasets[0] if datasets else ""
+
+    def spearman_of(proxy: str) -> float:
+        for d in datasets:
+            value = by_proxy[proxy].get(d, {}).get("spearman")
+            if value is not None and not math.isnan(value):
+                return float(value)
+        return -math.inf
+
+    table = []
+    for proxy in sorted(by_proxy, key=lambda p: (-spearman_of(p), p)):
+        cells = by_proxy[proxy]
+        cost = next(cells[d] for d in datasets if d in cells)
+        row = {
+            "proxy": proxy,
+            "definition": definitions.get(proxy, "(not registered here)"),
+            "n": str(cost["n"]),
+            "archs/s": _num(cost["archs_per_second"], "{:.1f}"),
+            "peak mem": _mib(cost["peak_memory_bytes"]),
+        }
+        for d in datasets:
+            s = cells.get(d)
+            mark = STAND_IN_MARK if s is not None and is_stand_in(s.get("images_note")) else ""
+            row[f"ρ {d}"] = "-" if s is None else _num(s["spearman"]) + mark
+            row[f"τ {d}"] = "-" if s is None else _num(s["kendall"]) + mark
+        table.append(row)
+    legend = []
+    if rows:
+        r = rows[0]
+        legend.append(
+            f"{r['space']} archs scored against {r['benchmark']} accuracy; sample {r['sample']}, seed {r['seed']}, "
+            f"batch {r['batch_size']}; ρ = Spearman, τ = Kendall; n, archs/s and peak mem from the {first} study "
+            f"(or the first dataset the proxy has)."
+        )
+        for d in datasets:
+            labels = sorted({images_label(s) for s in rows if s["dataset"] == d})
+            legend.append(f"{d}: images {', '.join(labels)}")
+        if any(is_stand_in(s.get("images_note")) for s in rows):
+            legend.append(
+                f"{STAND_IN_MARK} scored on stand-in images: the dataset's own were not in the data directory."
+            )
+    return table, legend

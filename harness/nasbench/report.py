@@ -72,6 +72,14 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     return table
 
 
+#: characters of table cells that LaTeX needs spelled otherwise
+LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "±": r"$\pm$", "ρ": r"$\rho$", "τ": r"$\tau$", "°": r"$^\circ$"}
+
+
+def _latex(text: object) -> str:
+    return "".join(LATEX_ESCAPES.get(c, c) for c in str(text))
+
+
 def render(table: list[dict[str, str]], fmt: str = "markdown") -> str:
     if not table:
         return "no trials in the store yet: run `nasbench run --scorer zc-pt --space nb201` first\n"
@@ -83,15 +91,15 @@ def render(table: list[dict[str, str]], fmt: str = "markdown") -> str:
         writer.writerows(table)
         return buf.getvalue()
     if fmt == "latex":
-        esc = lambda s: str(s).replace("_", r"\_").replace("%", r"\%").replace("±", r"$\pm$").replace("ρ", r"$\rho$")  # noqa: E731
         lines = [r"\begin{tabular}{" + "l" * len(headers) + "}", r"\toprule"]
-        lines.append(" & ".join(esc(h) for h in headers) + r" \\")
+        lines.append(" & ".join(_latex(h) for h in headers) + r" \\")
         lines.append(r"\midrule")
-        lines += [" & ".join(esc(row[h]) for h in headers) + r" \\" for row in table]
+        lines += [" & ".join(_latex(row[h]) for h in headers) + r" \\" for row in table]
         lines += [r"\bottomrule", r"\end{tabular}"]
         return "\n".join(lines) + "\n"
-    widths = [max(len(h), *(len(row[h]) for row in table)) for h in headers]
+    cells = [headers] + [[str(row[h]).replace("|", "\\|") for h in headers] for row in table]  # a | ends a cell
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
-    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    out += [line([row[h] for h in headers]) for row in table]
+    out = [line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in cells[1:]]
     return "\n".join(out) + "\n"

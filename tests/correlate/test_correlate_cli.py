@@ -217,6 +217,64 @@ def test_report_shows_the_proxy_studies_after_the_trials(correlate_pm, tiny_data
     assert len(body) == 1 and "nwot" in body[0] and "random:5" in body[0]
 
 
+def two_studies(pm, data, store: str) -> None:
+    """nwot and first-draw on 5 archs, and nwot again on 4 archs: three summary rows."""
+    invoke(pm, [*BASE[:6], "nwot,first-draw", *BASE[7:], "--sample", "5", "--json", "--store", store], data)
+    invoke(pm, [*BASE, "--sample", "4", "--json", "--store", store], data)
+
+
+def report(pm, *args: str):
+    return CliRunner().invoke(make_cli(pm), ["report-proxies", *args])
+
+
+def test_report_by_proxy_gives_one_row_per_proxy_with_its_definition(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    two_studies(correlate_pm, tiny_data, store)
+    result = report(correlate_pm, "--store", store, "--by-proxy", "--sample", "random:5", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["proxy"]: r for r in map(json.loads, result.output.splitlines())}
+    assert set(rows) == {"nwot", "first-draw"}
+    assert rows["first-draw"]["definition"].startswith("A proxy whose score is the first uniform draw")
+    assert set(rows["nwot"]) >= {"ρ toy", "τ toy", "archs/s", "peak mem", "n"}
+
+
+def test_report_by_proxy_asks_to_pick_between_two_studies_of_a_proxy(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    two_studies(correlate_pm, tiny_data, store)
+    result = report(correlate_pm, "--store", store, "--by-proxy")
+    assert result.exit_code == 2
+    assert "two studies of nwot on toy" in result.output and "Traceback" not in result.output
+
+
+def test_report_proxies_filters_by_sample(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    two_studies(correlate_pm, tiny_data, store)
+    result = report(correlate_pm, "--store", store, "--sample", "random:4", "--format", "json")
+    assert [(r["proxy"], r["sample"]) for r in map(json.loads, result.output.splitlines())] == [("nwot", "random:4")]
+
+
+def test_report_by_proxy_writes_its_table_between_the_markers_of_a_page(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    two_studies(correlate_pm, tiny_data, store)
+    page = tmp_path / "proxies.md"
+    page.write_text("intro\n<!-- report-proxies-by-proxy -->\nstale\n<!-- /report-proxies-by-proxy -->\nend\n")
+    result = report(correlate_pm, "--store", store, "--by-proxy", "--sample", "random:5", "--write", str(page))
+    assert result.exit_code == 0, result.output
+    text = page.read_text()
+    assert "stale" not in text and text.startswith("intro\n") and text.endswith("end\n")
+    assert "| nwot " in text and "sample random:5, seed 0, batch 8" in text
+
+
+def test_report_proxies_write_without_markers_is_one_line(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    two_studies(correlate_pm, tiny_data, store)
+    page = tmp_path / "proxies.md"
+    page.write_text("no markers here\n")
+    result = report(correlate_pm, "--store", store, "--write", str(page))
+    assert result.exit_code == 2 and "<!-- report-proxies -->" in result.output
+    assert page.read_text() == "no markers here\n"
+
+
 def test_report_proxies_on_a_corrupt_store_is_one_line(correlate_pm, tmp_path):
     store = tmp_path / "s.sqlite"
     store.write_bytes(b"this is not sqlite" * 100)

@@ -135,6 +135,16 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @cli.command("report-proxies")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--space", default=None, help="only studies on this space")
+    @click.option("--sample", default=None, help="only studies of this sample, e.g. random:1000 or all")
+    @click.option("--seed", type=int, default=None, help="only studies with this seed")
+    @click.option("--batch-size", type=int, default=None, help="only studies with this batch size")
+    @click.option("--by-proxy", is_flag=True, help="one row per proxy: definition, cost, Spearman/Kendall per dataset")
+    @click.option(
+        "--write",
+        "write_to",
+        default=None,
+        help="write the table into this file between its <!-- report-proxies[-by-proxy] --> markers",
+    )
     @click.option(
         "--format",
         "fmt",
@@ -142,22 +152,60 @@ def nasbench_register_commands(cli: click.Group) -> None:
         default="markdown",
         show_default=True,
     )
-    def report_proxies(store: str | None, space: str | None, fmt: str) -> None:
+    def report_proxies(store: str | None, fmt: str, by_proxy: bool, write_to: str | None, **only: Any) -> None:
         """Table of every `nasbench correlate` study in the store: one row per proxy and study."""
+        from nasbench.docsections import write_section
         from nasbench.errors import BadInput
-        from nasbench.proxy_report import stored_studies, study_table
+        from nasbench.proxy_report import by_proxy_table, stored_studies, study_table
         from nasbench.report import render
         from nasbench.store import DEFAULT_STORE
 
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
             raise BadInput(f"no results store at {path}: run `nasbench correlate` first or pass --store")
-        rows = stored_studies(path, space)
-        if fmt == "json":
+        rows = [r for r in stored_studies(path, only["space"]) if _matches(r, only)]
+        if fmt == "json" and not by_proxy:
             for row in rows:
                 click.echo(json.dumps(row))
             return
         if not rows:
             click.echo("no correlate studies in the store yet: run `nasbench correlate --space nb201` first")
             return
-        click.echo(render(study_table(rows), fmt), nl=False)
+        legend: list[str] = []
+        if by_proxy:
+            table, legend = by_proxy_table(rows, _definitions(), _dataset_order(rows))
+        else:
+            table = study_table(rows)
+        if fmt == "json":
+            for row in table:
+                click.echo(json.dumps(row, ensure_ascii=False))
+            return
+        text = render(table, fmt)
+        if legend and fmt == "markdown":
+            text += "\n" + "".join(f"- {line}\n" for line in legend)
+        if write_to:
+            write_section(write_to, "report-proxies-by-proxy" if by_proxy else "report-proxies", text)
+            click.echo(f"wrote {len(table)} rows into {write_to}")
+            return
+        click.echo(text, nl=False)
+
+
+def _matches(row: dict[str, Any], only: dict[str, Any]) -> bool:
+    """Whether a stored study row passes the --sample / --seed / --batch-size filters."""
+    wanted = {"sample": only["sample"], "seed": only["seed"], "batch_size": only["batch_size"]}
+    return all(v is None or row[k] == v for k, v in wanted.items())
+
+
+def _definitions() -> dict[str, str]:
+    """Proxy name -> the first line of its docstring, for every proxy loaded here."""
+    return {row["name"]: row["summary"] for row in _registry().describe()["proxy"]}
+
+
+def _dataset_order(rows: list[dict[str, Any]]) -> list[str]:
+    """The datasets in the order their benchmark lists them (when it is loaded here)."""
+    from nasbench.errors import UnknownName
+
+    try:
+        return list(_registry().get("benchmark", rows[0]["benchmark"]).datasets)
+    except UnknownName:
+        return []
