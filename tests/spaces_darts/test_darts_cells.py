@@ -121,3 +121,14 @@ def test_fixed_topology_space_needs_every_edge() -> None:
     arch = space.complete({e: "sep_conv_5x5" for e in space.edges})
     g = space.genotype(arch)
     assert g["normal"] == g["reduce"] and [j for _op, j in g["normal"]] == [0, 1] * 4
+
+
+def test_factorized_reduce_gives_darts_values_on_even_sizes_and_runs_on_odd_ones() -> None:
+    from nasbench_plugins.spaces.darts_ops import FactorizedReduce
+
+    op = FactorizedReduce(3, 4, affine=False).eval()
+    x = torch.randn(2, 3, 6, 6, generator=torch_generator(0))
+    relu = torch.relu(x)
+    darts = op.bn(torch.cat([op.conv_1(relu), op.conv_2(relu[:, :, 1:, 1:])], dim=1))  # DARTS' own forward
+    assert torch.equal(op(x), darts)
+    assert op(torch.randn(2, 3, 3, 3, generator=torch_generator(1))).shape == (2, 4, 2, 2)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 #: the 8 DARTS ops in the order of DARTS' PRIMITIVES
 DARTS_OPS = (
@@ -57,7 +58,13 @@ class SepConv(nn.Sequential):
 
 
 class FactorizedReduce(nn.Module):
-    """Halves the spatial size with two offset stride-2 1x1 convs, concatenated."""
+    """Halves the spatial size with two offset stride-2 1x1 convs, concatenated.
+
+    The offset branch sees the input padded by one zero row and column at the bottom right, as in
+    xautodl (TE-NAS' and NB201's ops): on even sizes this gives exactly DARTS' values (the pad is
+    never sampled by the stride-2 conv); on odd sizes (TE-NAS' 3x3 region-count crops) the two
+    branches would otherwise differ in size and the forward would fail.
+    """
 
     def __init__(self, c_in: int, c_out: int, affine: bool) -> None:
         super().__init__()
@@ -70,7 +77,8 @@ class FactorizedReduce(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.relu(x)
-        return self.bn(torch.cat([self.conv_1(x), self.conv_2(x[:, :, 1:, 1:])], dim=1))
+        offset = F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]
+        return self.bn(torch.cat([self.conv_1(x), self.conv_2(offset)], dim=1))
 
 
 class Zero(nn.Module):
