@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from proxy_testnets import gen, image_batch, tiny_nb201  # noqa: F401 (fixture)
@@ -140,3 +141,33 @@ def test_arch_without_input_output_path_gives_a_number_not_an_error(name):
     assert isinstance(value, float)
     if name in ("jacov", "epe_nas"):
         assert math.isnan(value)  # as the NASWOT reference file: no score for these archs
+
+
+def _other_space_networks():
+    """A tiny DARTS cell network and a tiny NAS-Bench-Macro network, built by their spaces."""
+    from nasbench_plugins.spaces.cell_space import make_space
+    from nasbench_plugins.spaces.macro import MacroSpace
+    from nasbench_plugins.spaces.reduced_spaces import SPECS
+
+    darts = make_space(next(s for s in SPECS if s.name == "darts"))
+    darts = darts.with_settings({"darts_eval_channels": 4, "darts_eval_cells": 3})
+    macro = MacroSpace({"macro_channels": 4, "macro_head_channels": 16})
+    rng = np.random.default_rng(0)
+    return {
+        "darts": lambda: darts.build_network(darts.sample(rng), 10, gen(1)),
+        "macro": lambda: macro.build_network(macro.parse("01201201"), 10, gen(1)),
+    }
+
+
+OTHER_SPACES = _other_space_networks()
+
+
+@pytest.mark.parametrize("space", sorted(OTHER_SPACES))
+@pytest.mark.parametrize("name", NAMES)
+def test_proxy_scores_networks_of_other_spaces(name, space):
+    net = OTHER_SPACES[space]()
+    x, y = image_batch()
+    before = _snapshot(net)
+    value = PROXIES[name].score(net, x, y, gen(3))
+    assert _same(before, _snapshot(net))
+    assert math.isfinite(value)
