@@ -60,10 +60,13 @@ def edge_spearman(records: list[EdgeScores], oracle: str) -> float:
 
 
 def top_k_precision(scores: Sequence[float], truth: Sequence[float], k: int) -> float:
-    """Share of the true top-k archs among the top-k by score (NaN pairs dropped)."""
+    """Share of the true top-k archs among the top-k by score (NaN pairs dropped).
+
+    NaN unless more than k archs are left: with k or fewer, both top-k sets are every arch and the
+    precision would be 1 whatever the scores (a 6-arch study printed top-10 = 1.00 before).
+    """
     x, y = _finite_pairs(scores, truth)
-    k = min(k, len(x))
-    if k == 0:
+    if k < 1 or len(x) <= k:
         return math.nan
     top_score = set(np.argsort(-x, kind="stable")[:k].tolist())
     top_truth = set(np.argsort(-y, kind="stable")[:k].tolist())
