@@ -315,6 +315,7 @@ def summarise(study: Study, proxy: str, results: list[ProxyScore | None]) -> dic
         "peak_memory_bytes": max((r.peak_memory_bytes for r in ok), default=0),
         "memory_device": ok[0].memory_device if ok else "",
         "images_note": study.images.note,
+        "images_stand_in": int(study.images.fallback),
         "proxy_version": study.version(proxy),
     }
     for k in TOP_K:

@@ -173,5 +173,6 @@ STAND_IN_SUFFIX = " instead"
 
 
 def is_stand_in(note: str | None) -> bool:
-    """True for the note of images that stood in for a dataset's own (see ``images_for``)."""
+    """True for the note of images that stood in for a dataset's own (see ``images_for``); reads rows
+    stored before ``proxy_correlations.images_stand_in`` existed."""
     return bool(note) and note.endswith(STAND_IN_SUFFIX) and " images not available (" in note

@@ -26,10 +26,16 @@ def _mib(value: Any) -> str:
     return "n/a" if value is None else f"{value / 2**20:.1f} MiB"
 
 
+def stood_in(summary: dict[str, Any]) -> bool:
+    """Whether a study's images stood in for the dataset's own (older rows: told by their note)."""
+    flag = summary.get("images_stand_in")
+    return bool(flag) if flag is not None else is_stand_in(summary.get("images_note"))
+
+
 def images_label(summary: dict[str, Any]) -> str:
     """``set:count`` of the scoring images, marked when they stood in for the dataset's own."""
     name_count = ":".join(str(summary["images"]).split(":")[:2])
-    return f"{name_count} (stand-in)" if is_stand_in(summary.get("images_note")) else name_count
+    return f"{name_count} (stand-in)" if stood_in(summary) else name_count
 
 
 def proxy_columns(summary: dict[str, Any]) -> dict[str, str]:
@@ -149,7 +155,7 @@ def by_proxy_table(
         }
         for d in datasets:
             s = cells.get(d)
-            mark = STAND_IN_MARK if s is not None and is_stand_in(s.get("images_note")) else ""
+            mark = STAND_IN_MARK if s is not None and stood_in(s) else ""
             row[f"ρ {d}"] = "-" if s is None else _num(s["spearman"]) + mark
             row[f"τ {d}"] = "-" if s is None else _num(s["kendall"]) + mark
         table.append(row)
@@ -164,7 +170,7 @@ def by_proxy_table(
         for d in datasets:
             labels = sorted({images_label(s) for s in rows if s["dataset"] == d})
             legend.append(f"{d}: images {', '.join(labels)}")
-        if any(is_stand_in(s.get("images_note")) for s in rows):
+        if any(stood_in(s) for s in rows):
             legend.append(
                 f"{STAND_IN_MARK} scored on stand-in images: the dataset's own were not in the data directory."
             )

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS proxy_correlations (
     images_note TEXT,
     finished_at TEXT NOT NULL DEFAULT (datetime('now')),
     proxy_version TEXT NOT NULL DEFAULT '1',
+    images_stand_in INTEGER,
     PRIMARY KEY (space, benchmark, dataset, proxy, images, batch_size, seed, sample)
 );
 """
@@ -89,6 +90,7 @@ SUMMARY_COLUMNS = (
     "memory_device",
     "images_note",
     "proxy_version",
+    "images_stand_in",
 )
 
 #: columns added after the first release: (table, column, declaration) for stores written before them.
@@ -96,6 +98,7 @@ SUMMARY_COLUMNS = (
 ADDED_COLUMNS = (
     ("proxy_scores", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
     ("proxy_correlations", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
+    ("proxy_correlations", "images_stand_in", "INTEGER"),  # NULL in older rows: read from images_note
 )
 
 

@@ -66,3 +66,12 @@ def test_two_studies_of_one_proxy_and_dataset_must_be_told_apart():
 def test_an_unregistered_proxy_still_gets_its_row():
     (row,), _ = by_proxy_table([study("gone", "cifar10", 0.1)], {}, [])
     assert row["definition"] == "(not registered here)"
+
+
+def test_the_stored_stand_in_flag_decides_and_older_rows_are_read_from_their_note():
+    flagged = {**study("nwot", "cifar10", 0.8, note="any wording"), "images_stand_in": 1}
+    unflagged = {**study("nwot", "cifar100", 0.7, note=STAND_IN_NOTE), "images_stand_in": 0}
+    older = study("nwot", "ImageNet16-120", 0.6, note=STAND_IN_NOTE)  # no flag column yet
+    (row,), _ = by_proxy_table([flagged, unflagged, older], {}, ["cifar10", "cifar100", "ImageNet16-120"])
+    assert row["ρ cifar10"].endswith(STAND_IN_MARK) and not row["ρ cifar100"].endswith(STAND_IN_MARK)
+    assert row["ρ ImageNet16-120"].endswith(STAND_IN_MARK)
