@@ -1,4 +1,4 @@
-"""The table of `nasbench correlate` studies: one row per (study, proxy).
+"""The tables of `nasbench correlate` studies: one row per (study, proxy), or one per proxy.
 
 It lives in the host, not in the correlate command's plugin, because `nasbench report` shows it
 beside the trials table and the host does not import plugins. Rows are dicts of strings, the shape
@@ -96,8 +96,8 @@ def stored_studies(path: str | Path, space: str | None = None) -> list[dict[str,
 STAND_IN_MARK = "°"
 
 
-def pick_one_study(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows, checked to hold one study per (proxy, dataset) on one space and benchmark.
+def check_one_study_each(summaries: list[dict[str, Any]]) -> None:
+    """Raise unless the rows hold one study per (proxy, dataset), on one space and benchmark.
 
     A per-proxy table has one cell per dataset; two studies of the same proxy and dataset (another
     sample, seed or batch size) would compete for it, so the caller must narrow them down first.
@@ -115,7 +115,6 @@ def pick_one_study(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 f"the store holds two studies of {s['proxy']} on {s['dataset']} ({a}; {b}); "
                 "pick one with --sample, --seed and --batch-size"
             )
-    return summaries
 
 
 def by_proxy_table(
@@ -127,7 +126,8 @@ def by_proxy_table(
     ``dataset_order`` it has, which the legend names. A cell marked ``STAND_IN_MARK`` was scored
     on images that stood in for the dataset's own.
     """
-    rows = pick_one_study(summaries)
+    check_one_study_each(summaries)
+    rows = summaries
     order = {d: i for i, d in enumerate(dataset_order)}
     datasets = sorted({r["dataset"] for r in rows}, key=lambda d: (order.get(d, len(order)), d))
     by_proxy: dict[str, dict[str, dict[str, Any]]] = {}
