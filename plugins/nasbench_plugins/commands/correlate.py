@@ -153,7 +153,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
         show_default=True,
     )
     def report_proxies(store: str | None, fmt: str, by_proxy: bool, write_to: str | None, **only: Any) -> None:
-        """Table of every `nasbench correlate` study in the store: one row per proxy and study."""
+        """Table of the `nasbench correlate` studies in the store: a row per proxy and study (or per proxy)."""
         from nasbench.docsections import write_section
         from nasbench.errors import BadInput
         from nasbench.proxy_report import by_proxy_table, stored_studies, study_table
