@@ -8,10 +8,12 @@ parts when CUDA runs out of memory; ``chunks`` yields the parts with the weight 
 makes a sum of per-part mean losses equal the full-batch mean loss, so split and unsplit runs
 give the same gradients (exactly so for networks without batch-coupled layers such as BN).
 
-``shared_work`` lets proxies of one score job reuse an expensive intermediate another proxy
-already computed on an identical network and minibatch (TE-NAS' NTK serves both ``tenas`` and
-``tenas_ntk``). Entries are keyed by a content fingerprint of the network and inputs, so a hit is
-the same computation; outside a ``sharing_scope`` nothing is kept.
+``reused`` lets proxies of one score job reuse an expensive intermediate another proxy already
+computed on an identical network and minibatch (TE-NAS' NTK serves ``tenas`` and ``tenas_ntk``;
+one cross-entropy backward serves grad_norm, snip, plain, fisher and grasp's gradient; one input
+Jacobian serves jacov and epe_nas). Entries are keyed by a content fingerprint of the network and
+inputs, so a hit is the same computation; outside a ``sharing_scope`` nothing is kept and nothing
+is fingerprinted (a search scoring a supernet hundreds of times pays no hashing).
 """
 
 from __future__ import annotations
@@ -196,6 +198,20 @@ def sharing_scope() -> Iterator[SharedWork]:
 def shared_work() -> SharedWork:
     """The current scope's ``SharedWork``; outside a scope a fresh one, so nothing is reused."""
     return _SCOPE.get() or SharedWork()
+
+
+def in_sharing_scope() -> bool:
+    """True inside a ``sharing_scope``: work computed now may serve a later proxy of the job."""
+    return _SCOPE.get() is not None
+
+
+def reused(name: str, net: nn.Module, tensors: tuple[torch.Tensor, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, shared in the current scope with every call of the same ``name`` on a network
+    and ``tensors`` of identical content; outside a scope simply ``compute()``."""
+    work = _SCOPE.get()
+    if work is None:
+        return compute()
+    return work.get((name, fingerprint(net, *tensors)), compute)
 
 
 def fingerprint(net: nn.Module, *tensors: torch.Tensor) -> str:

@@ -1,4 +1,5 @@
-"""score_job: proxies of one job share identical work (TE-NAS' NTK) without changing any score."""
+"""score_job: proxies of one job share identical work (TE-NAS' NTK, the CE backward, the input
+Jacobian) without changing any score."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ def _job(tiny_data, proxies: tuple[str, ...], arch: str = "conv3x3,skip,conv1x1"
 def test_tenas_scores_are_the_same_alone_and_together(correlate_pm, tiny_data):
     together = {s.proxy: s.score for s in score_job(_job(tiny_data, ("tenas_ntk", "tenas")))}
     alone = {name: score_job(_job(tiny_data, (name,)))[0].score for name in ("tenas_ntk", "tenas")}
+    assert together == alone
+
+
+def test_gradient_and_jacobian_proxies_score_the_same_alone_and_together(correlate_pm, tiny_data):
+    names = ("grad_norm", "snip", "plain", "fisher", "grasp", "jacov", "epe_nas")
+    together = {s.proxy: s.score for s in score_job(_job(tiny_data, names))}
+    alone = {name: score_job(_job(tiny_data, (name,)))[0].score for name in names}
     assert together == alone
 
 

@@ -60,3 +60,29 @@ def test_splitting_the_batch_gives_the_full_batch_value(proxy):
         whole = proxy.compute(net, x, y, parts=1)
         split = proxy.compute(net, x, y, parts=3)
     assert split == pytest.approx(whole, rel=1e-5, abs=1e-8)
+
+
+def test_in_a_score_job_one_backward_serves_every_gradient_proxy_with_unchanged_values(monkeypatch):
+    from nasbench.proxy_runtime import sharing_scope
+    from nasbench_plugins.proxies import gradient_saliency
+
+    proxies = [GradNorm(), Snip(), Plain(), Fisher(), Grasp()]
+    alone = [_score(p) for p in proxies]
+    passes = []
+    original = gradient_saliency.ce_pass_in_parts
+    monkeypatch.setattr(gradient_saliency, "ce_pass_in_parts", lambda *a, **k: passes.append(1) or original(*a, **k))
+    with sharing_scope():
+        shared = [_score(p) for p in proxies]  # each on its own fresh, identical network
+    assert len(passes) == 1
+    assert shared == alone
+
+
+def test_outside_a_score_job_each_gradient_proxy_runs_its_own_backward(monkeypatch):
+    from nasbench_plugins.proxies import gradient_saliency
+
+    passes = []
+    original = gradient_saliency.ce_pass_in_parts
+    monkeypatch.setattr(gradient_saliency, "ce_pass_in_parts", lambda *a, **k: passes.append(1) or original(*a, **k))
+    _score(GradNorm())
+    _score(GradNorm())
+    assert len(passes) == 2

@@ -51,3 +51,18 @@ def test_jacov_is_nan_when_output_ignores_input():
         net[0].weight.zero_()
     x, y = batch()
     assert math.isnan(JacobianCovariance().score(net, x, y, gen()))
+
+
+def test_in_a_score_job_jacov_and_epe_nas_share_one_jacobian_with_unchanged_values(monkeypatch):
+    from nasbench.proxy_runtime import sharing_scope
+    from nasbench_plugins.proxies import jacobian
+
+    x, y = batch()
+    alone = (JacobianCovariance().score(MLP(), x, y, gen()), EpeNas().score(MLP(), x, y, gen()))
+    computed = []
+    original = jacobian.input_jacobian
+    monkeypatch.setattr(jacobian, "input_jacobian", lambda *a, **k: computed.append(1) or original(*a, **k))
+    with sharing_scope():
+        shared = (JacobianCovariance().score(MLP(), x, y, gen()), EpeNas().score(MLP(), x, y, gen()))
+    assert len(computed) == 1
+    assert shared == alone

@@ -21,16 +21,31 @@ is accumulated in float64. Params whose grad is None (ops a supernet mask switch
 skipped. On CUDA OOM the batch is split into parts whose losses are weighted n_part/n, so the
 accumulated gradients equal the full-batch ones. The network is left as it was (see
 ``nasbench.proxy_runtime.untouched``).
+
+In a score job (``nasbench correlate``) the five gradient proxies see identical fresh networks
+and the same minibatch: one CE backward (``ce_pass``) serves them all, and each is still charged
+its time. Values are those of a proxy computed alone (the same gradients, bit for bit).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import ce_backward, chunks, executed_modules, prunable_layers, untouched, with_oom_retry
+from nasbench.proxy_runtime import (
+    ce_backward,
+    chunks,
+    executed_modules,
+    in_sharing_scope,
+    prunable_layers,
+    reused,
+    untouched,
+    with_oom_retry,
+)
 
 
 def _total(values: list[torch.Tensor]) -> float:
@@ -39,25 +54,90 @@ def _total(values: list[torch.Tensor]) -> float:
     return float(torch.stack([v.double() for v in values]).sum())
 
 
+@dataclass(frozen=True)
+class CEPass:
+    """What one backward of the mean cross-entropy leaves, per prunable layer in module order:
+    the weight gradient (None for a layer that got none) and, when asked for, fisher's sum over
+    samples of (sum_hw a * dL/da)^2 per output channel (None for a layer whose output needs no grad).
+
+    Indexed by layer position, not module identity, so that it serves an identical fresh network.
+    """
+
+    weight_grads: tuple[torch.Tensor | None, ...]
+    fisher_sums: tuple[torch.Tensor | None, ...] | None
+
+
+def ce_pass_in_parts(net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int, fisher: bool) -> CEPass:
+    """One forward/backward of the mean CE in ``parts`` slices; fisher's hooks only if ``fisher``.
+
+    The hooks only read gradients, so the weight gradients are the same with or without them.
+    """
+    layers = prunable_layers(net)
+    sums: list[torch.Tensor | None] = [None] * len(layers)
+
+    def forward_hook(index: int):
+        def hook(_module: nn.Module, _args: tuple, out: torch.Tensor) -> None:
+            if not out.requires_grad:
+                return
+            act = out.detach()
+
+            def grad_hook(grad: torch.Tensor) -> None:
+                g_nk = act * grad if act.dim() <= 2 else (act * grad).sum(dim=tuple(range(2, act.dim())))
+                contrib = g_nk.double().pow(2).sum(0)
+                sums[index] = contrib if sums[index] is None else sums[index] + contrib
+
+            out.register_hook(grad_hook)
+
+        return hook
+
+    handles = [m.register_forward_hook(forward_hook(i)) for i, m in enumerate(layers)] if fisher else []
+    try:
+        for p in net.parameters():
+            p.grad = None
+        ce_backward(net, inputs, targets, parts)
+    finally:
+        for h in handles:
+            h.remove()
+    grads = tuple(m.weight.grad for m in layers)
+    return CEPass(grads, tuple(sums) if fisher else None)
+
+
+def ce_pass(net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, fisher: bool) -> CEPass:
+    """The CE pass of ``net`` on this minibatch, computed once per score job and reused.
+
+    Inside a sharing scope the pass always collects fisher's sums too (a few element-wise ops per
+    layer), so the one backward serves grad_norm, snip, plain, fisher and grasp alike.
+    """
+    fisher = fisher or in_sharing_scope()
+
+    def compute() -> CEPass:
+        with untouched(net):
+            return with_oom_retry(lambda parts: ce_pass_in_parts(net, inputs, targets, parts, fisher), inputs.shape[0])
+
+    return reused("saliency.ce_pass", net, (inputs, targets), compute)
+
+
 class _GradProxy:
     """One backward pass of the CE loss, then a sum over the layers that got a gradient."""
 
     name = ""
     needs_labels = True
     settings: dict = {}
+    uses_fisher = False
 
-    def layer_value(self, layer: nn.Module) -> torch.Tensor:
+    def layer_value(self, weight: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def value(self, net: nn.Module, ce: CEPass, inputs: torch.Tensor) -> float:
+        pairs = zip(prunable_layers(net), ce.weight_grads)
+        return _total([self.layer_value(m.weight.detach(), g) for m, g in pairs if g is not None])
+
     def compute(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> float:
-        for p in net.parameters():
-            p.grad = None
-        ce_backward(net, inputs, targets, parts)
-        return _total([self.layer_value(m) for m in prunable_layers(net) if m.weight.grad is not None])
+        """The score with the batch in ``parts`` slices, nothing shared (the OOM path, for tests)."""
+        return self.value(net, ce_pass_in_parts(net, inputs, targets, parts, self.uses_fisher), inputs)
 
     def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
-        with untouched(net):
-            return with_oom_retry(lambda parts: self.compute(net, inputs, targets, parts), inputs.shape[0])
+        return self.value(net, ce_pass(net, inputs, targets, self.uses_fisher), inputs)
 
 
 class GradNorm(_GradProxy):
@@ -65,8 +145,8 @@ class GradNorm(_GradProxy):
 
     name = "grad_norm"
 
-    def layer_value(self, layer: nn.Module) -> torch.Tensor:
-        return layer.weight.grad.norm()
+    def layer_value(self, weight: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+        return grad.norm()
 
 
 class Snip(_GradProxy):
@@ -74,8 +154,8 @@ class Snip(_GradProxy):
 
     name = "snip"
 
-    def layer_value(self, layer: nn.Module) -> torch.Tensor:
-        return (layer.weight.grad * layer.weight.detach()).abs().sum()
+    def layer_value(self, weight: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+        return (grad * weight).abs().sum()
 
 
 class Plain(_GradProxy):
@@ -83,8 +163,8 @@ class Plain(_GradProxy):
 
     name = "plain"
 
-    def layer_value(self, layer: nn.Module) -> torch.Tensor:
-        return (layer.weight.grad * layer.weight.detach()).sum()
+    def layer_value(self, weight: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+        return (grad * weight).sum()
 
 
 class Grasp(_GradProxy):
@@ -92,20 +172,17 @@ class Grasp(_GradProxy):
 
     name = "grasp"
 
-    def compute(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> float:
+    def hessian_term(
+        self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, grad_w: tuple, parts: int
+    ) -> float:
+        """-sum W * (H g) by a double backward of g . dL/dW, in ``parts`` slices."""
         layers = prunable_layers(net)
         weights = [m.weight for m in layers]
-        for p in net.parameters():
-            p.grad = None
-        grad_w: list[torch.Tensor | None] = [None] * len(weights)
-        for x, y, w in chunks(inputs, targets, parts):
-            loss = F.cross_entropy(net(x), y) * w
-            for i, g in enumerate(torch.autograd.grad(loss, weights, allow_unused=True)):
-                if g is not None:
-                    grad_w[i] = g if grad_w[i] is None else grad_w[i] + g
         used = [i for i, g in enumerate(grad_w) if g is not None]
         if not used:
             return 0.0
+        for p in net.parameters():
+            p.grad = None
         for x, y, w in chunks(inputs, targets, parts):
             loss = F.cross_entropy(net(x), y) * w
             grad_f = torch.autograd.grad(loss, [weights[i] for i in used], create_graph=True, allow_unused=True)
@@ -120,39 +197,26 @@ class Grasp(_GradProxy):
             ]
         )
 
+    def compute(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> float:
+        grad_w = ce_pass_in_parts(net, inputs, targets, parts, fisher=False).weight_grads
+        return self.hessian_term(net, inputs, targets, grad_w, parts)
+
+    def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
+        grad_w = ce_pass(net, inputs, targets, fisher=False).weight_grads
+        with untouched(net):
+            return with_oom_retry(lambda parts: self.hessian_term(net, inputs, targets, grad_w, parts), inputs.shape[0])
+
 
 class Fisher(_GradProxy):
     """Fisher channel saliency (Theis et al. 2018; Turner et al. 2020) of Conv/Linear outputs."""
 
     name = "fisher"
+    uses_fisher = True
 
-    def compute(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> float:
-        n = inputs.shape[0]
-        sums: dict[int, torch.Tensor] = {}
-
-        def forward_hook(module: nn.Module, _args: tuple, out: torch.Tensor) -> None:
-            if not out.requires_grad:
-                return
-            act = out.detach()
-
-            def grad_hook(grad: torch.Tensor) -> None:
-                g_nk = act * grad if act.dim() <= 2 else (act * grad).sum(dim=tuple(range(2, act.dim())))
-                contrib = g_nk.double().pow(2).sum(0)
-                key = id(module)
-                sums[key] = contrib if key not in sums else sums[key] + contrib
-
-            out.register_hook(grad_hook)
-
-        handles = [m.register_forward_hook(forward_hook) for m in prunable_layers(net)]
-        try:
-            for p in net.parameters():
-                p.grad = None
-            ce_backward(net, inputs, targets, parts)
-        finally:
-            for h in handles:
-                h.remove()
+    def value(self, net: nn.Module, ce: CEPass, inputs: torch.Tensor) -> float:
         # 0.5 * mean over samples of g_nk^2, summed over channels and layers
-        return _total([0.5 * s.sum() / n for s in sums.values()])
+        n = inputs.shape[0]
+        return _total([0.5 * s.sum() / n for s in ce.fisher_sums or () if s is not None])
 
 
 class L2Norm:

@@ -15,7 +15,9 @@ Sign: higher = better (NASLib's reference correlations are positive for both). B
 run's minibatch (the NASWOT reference file used 128-256 per its repo defaults). Precision: the
 backward in the network's dtype, statistics in float64. A network whose output does not depend
 on its input (no input->output path) has J = 0, C = NaN and scores NaN, as in the NASWOT file.
-On CUDA OOM the Jacobian is computed in parts and concatenated.
+On CUDA OOM the Jacobian is computed in parts and concatenated. In a score job (``nasbench
+correlate``) jacov and epe_nas see identical fresh networks and the same minibatch: the Jacobian is
+computed once and serves both (``proxy_runtime.reused``), each still charged its time.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import torch
 from torch import nn
 
 from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import untouched, with_oom_retry
+from nasbench.proxy_runtime import reused, untouched, with_oom_retry
 
 K = 1e-5
 
@@ -72,7 +74,10 @@ class _JacobianProxy:
     settings: dict = {}
 
     def jacobian(self, net: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, int]:
-        """(J [B, D] float64, number of network outputs per sample)."""
+        """(J [B, D] float64, number of network outputs per sample), shared within a score job."""
+        return reused("jacobian.input", net, (inputs,), lambda: self._jacobian(net, inputs))
+
+    def _jacobian(self, net: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, int]:
         widths: list[int] = []
         handle = net.register_forward_hook(lambda _m, _a, out: widths.append(int(out.shape[-1])))
         try:

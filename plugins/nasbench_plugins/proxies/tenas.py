@@ -24,7 +24,7 @@ eigenvalues in float64. The network is left as it was (``untouched``).
 
 Within one score job (``nasbench correlate``) ``tenas`` and ``tenas_ntk`` see identical fresh
 networks and the same minibatch, so the NTK (nearly all of their cost) is computed once and
-shared (``proxy_runtime.shared_work``); each is still charged the NTK's time and peak memory.
+shared (``proxy_runtime.reused``); each is still charged the NTK's time and peak memory.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import fingerprint, shared_work, untouched, with_oom_retry
+from nasbench.proxy_runtime import reused, untouched, with_oom_retry
 
 LR_SAMPLES = 1000
 CROP = 3
@@ -60,8 +60,7 @@ def ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
 
     Reused when the same network and inputs were already measured in this sharing scope.
     """
-    key = ("tenas.ntk_condition", fingerprint(net, inputs))
-    return shared_work().get(key, lambda: _ntk_condition(net, inputs))
+    return reused("tenas.ntk_condition", net, (inputs,), lambda: _ntk_condition(net, inputs))
 
 
 def _ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
