@@ -215,10 +215,20 @@ def reused(name: str, net: nn.Module, tensors: tuple[torch.Tensor, ...], compute
 
 
 def fingerprint(net: nn.Module, *tensors: torch.Tensor) -> str:
-    """Digest of a network's structure, mode and state (parameters and buffers) and of ``tensors``."""
+    """Digest of a network's structure, mode and state and of ``tensors``.
+
+    State = parameters, buffers and plain tensor attributes of every module: a supernet's
+    ``op_mask`` / ``op_weights`` are attributes, and two masks of one supernet are two networks.
+    """
     digest = hashlib.sha256(repr(net).encode())
     digest.update(b"train" if net.training else b"eval")
     named = [(name.encode(), value) for name, value in net.state_dict().items()]
+    named += [
+        (f"{prefix}:{attr}".encode(), value)
+        for prefix, module in net.named_modules()
+        for attr, value in vars(module).items()
+        if isinstance(value, torch.Tensor)
+    ]
     for label, t in [*named, *((b"", t) for t in tensors)]:
         digest.update(label + str((t.dtype, tuple(t.shape))).encode())
         digest.update(_raw_bytes(t))

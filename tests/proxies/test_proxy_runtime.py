@@ -175,3 +175,17 @@ def test_fingerprint_reads_any_dtype():
     net = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)).to(torch.bfloat16)  # numpy has no bfloat16
     x = torch.ones(2, 4, dtype=torch.bfloat16)
     assert fingerprint(net, x) != fingerprint(net, x.to(torch.float32))
+
+
+def test_fingerprint_tells_two_masks_of_one_supernet_apart():
+    from proxy_testnets import image_batch, tiny_nb201
+
+    from nasbench.supernet import removed
+
+    _, supernet = tiny_nb201()
+    x, _ = image_batch()
+    base = fingerprint(supernet, x)
+    edge = supernet.edges[0]
+    with removed(supernet, edge, supernet.edge_ops[0][1]):
+        assert fingerprint(supernet, x) != base
+    assert fingerprint(supernet, x) == base
