@@ -133,7 +133,7 @@ class _GradProxy:
         return _total([self.layer_value(m.weight.detach(), g) for m, g in pairs if g is not None])
 
     def compute(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> float:
-        """The score with the batch in ``parts`` slices, nothing shared (the OOM path, for tests)."""
+        """The score with the batch in ``parts`` slices and nothing shared (tests compare parts)."""
         return self.value(net, ce_pass_in_parts(net, inputs, targets, parts, self.uses_fisher), inputs)
 
     def score(self, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, generator: torch.Generator) -> float:
