@@ -22,6 +22,14 @@ def _num(value: Any, fmt: str = "{:.3f}") -> str:
     return fmt.format(value)
 
 
+def _rate(value: Any) -> str:
+    """archs/s with one decimal, or two significant digits below 1: the NTK proxies score about
+    0.02 archs/s on one CPU core, which one decimal would print as 0.0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2g}"
+
+
 def _mib(value: Any) -> str:
     return "n/a" if value is None else f"{value / 2**20:.1f} MiB"
 
@@ -48,7 +56,7 @@ def proxy_columns(summary: dict[str, Any]) -> dict[str, str]:
         "top-10": _num(summary["top10"], "{:.2f}"),
         "top-50": _num(summary["top50"], "{:.2f}"),
         "top-100": _num(summary["top100"], "{:.2f}"),
-        "archs/s": _num(summary["archs_per_second"], "{:.1f}"),
+        "archs/s": _rate(summary["archs_per_second"]),
         "peak mem": _mib(summary["peak_memory_bytes"]),
         "NaN": str(summary["n_nan"]),
         "failed": str(summary["n_failed"]),
@@ -150,7 +158,7 @@ def by_proxy_table(
             "proxy": proxy,
             "definition": definitions.get(proxy, "(not registered here)"),
             "n": str(cost["n"]),
-            "archs/s": _num(cost["archs_per_second"], "{:.1f}"),
+            "archs/s": _rate(cost["archs_per_second"]),
             "peak mem": _mib(cost["peak_memory_bytes"]),
         }
         for d in datasets:

@@ -75,3 +75,10 @@ def test_the_stored_stand_in_flag_decides_and_older_rows_are_read_from_their_not
     (row,), _ = by_proxy_table([flagged, unflagged, older], {}, ["cifar10", "cifar100", "ImageNet16-120"])
     assert row["ρ cifar10"].endswith(STAND_IN_MARK) and not row["ρ cifar100"].endswith(STAND_IN_MARK)
     assert row["ρ ImageNet16-120"].endswith(STAND_IN_MARK)
+
+
+def test_a_slow_proxy_keeps_two_significant_digits_of_archs_per_second():
+    """The NTK proxies score ~0.02 archs/s on a CPU core; one decimal would print 0.0."""
+    slow = study("tenas", "cifar10", 0.7) | {"archs_per_second": 0.0243}
+    (row,), _ = by_proxy_table([slow], {}, [])
+    assert row["archs/s"] == "0.024"
