@@ -25,9 +25,7 @@ def _num(value: Any, fmt: str = "{:.3f}") -> str:
 def _rate(value: Any) -> str:
     """archs/s with one decimal, or two significant digits below 1: the NTK proxies score about
     0.02 archs/s on one CPU core, which one decimal would print as 0.0."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2g}"
+    return _num(value, "{:.2g}" if value is not None and abs(value) < 1 else "{:.1f}")
 
 
 def _mib(value: Any) -> str:
