@@ -1,7 +1,8 @@
 """The ``nasbench`` command line: a click group built in a function, thin commands.
 
 User errors (``NasbenchError``) become one line on stderr and exit code 2, never a traceback.
-Plugins add their own commands through ``nasbench_register_commands``.
+A command whose trials ran but some failed exits 3 (``EXIT_TRIALS_FAILED``; rows are stored),
+so a CI job that runs nasbench goes red. Plugins add commands through ``nasbench_register_commands``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from typing import Any
 
 import click
 
-from nasbench.errors import BadInput, NasbenchError
+from nasbench.errors import EXIT_TRIALS_FAILED, EXIT_USAGE, BadInput, NasbenchError
 
 
 class CliError(click.ClickException):
-    exit_code = 2
+    exit_code = EXIT_USAGE
+
+
+def exit_if_failed(failed: int, total: int, what: str, where: str) -> None:
+    """Exit ``EXIT_TRIALS_FAILED`` with one line on stderr when ``failed`` of ``total`` failed."""
+    if failed:
+        click.echo(f"{failed} of {total} {what} failed (stored with the reason in {where})", err=True)
+        click.get_current_context().exit(EXIT_TRIALS_FAILED)
 
 
 class NasbenchGroup(click.Group):
@@ -117,6 +125,13 @@ def make_cli(pm: Any | None = None) -> click.Group:
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
     @click.option("--force", is_flag=True, help="re-run seeds that already finished")
+    @click.option(
+        "--trial-timeout",
+        type=click.FloatRange(min=0),
+        default=0,
+        show_default=True,
+        help="seconds a trial may run before it is stored as failed (0 = no limit)",
+    )
     @click.option("--json", "as_json", is_flag=True, help="one JSON object per trial per line, no progress bar")
     def run(**opts: Any) -> None:
         """Search with a scorer and strategy; store one row per seed."""
@@ -144,6 +159,7 @@ def make_cli(pm: Any | None = None) -> click.Group:
             data_dir=opts["data_dir"],
         )
         prepared.show_progress = not opts["as_json"] and sys.stderr.isatty()
+        prepared.trial_timeout = opts["trial_timeout"]
         quiet = opts["as_json"]
         with Store(opts["store"] or DEFAULT_STORE) as store:
 
@@ -164,12 +180,14 @@ def make_cli(pm: Any | None = None) -> click.Group:
                     f"{'(' + s['proxy'] + ')' if s['proxy'] else ''} on {s['space']} ({s['benchmark']}, {s['dataset']})"
                     f", device {prepared.device}, settings {json.dumps(s['settings'])}"
                 )
-            runner.run(
+            results = runner.run(
                 prepared, seeds, store, hook=reg.pm.hook, force=opts["force"], on_result=on_result, on_skip=on_skip
             )
             if not quiet:
                 rows = store.rows("run_key=?", (prepared.run_key,))
                 click.echo(render(summarise(rows)), nl=False)
+        failed = sum(r.status != "ok" for r in results)
+        exit_if_failed(failed, len(results), "trials", str(opts["store"] or DEFAULT_STORE))
 
     @cli.command()
     @click.option("--json", "as_json", is_flag=True, help="machine-readable listing")
@@ -230,8 +248,8 @@ def main(argv: list[str] | None = None) -> None:
         cli = make_cli()
     except NasbenchError as exc:
         click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - a broken third-party plugin at load time
         click.echo(f"Error: a nasbench plugin failed to load: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     cli.main(args=argv, prog_name="nasbench")

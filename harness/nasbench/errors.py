@@ -19,3 +19,13 @@ class DataError(NasbenchError):
 
 class PluginError(NasbenchError):
     """A plugin that breaks the host's rules (duplicate name, missing attribute)."""
+
+
+#: exit codes of every command (docs/reliability.md): 0 = everything ok
+EXIT_OK = 0
+#: ``suite check``: a checked value is outside its tolerance or missing
+EXIT_CHECK_FAILED = 1
+#: bad input / usage (click's own usage errors use 2 as well)
+EXIT_USAGE = 2
+#: the command ran, but some trials or scores failed; their rows (with the reason) are stored
+EXIT_TRIALS_FAILED = 3

@@ -17,7 +17,10 @@ File format (see ``suites/*.toml``)::
                        checks = [{metric, paper, tolerance, quick = false, expected, note}]
 
 ``expected`` replaces ``paper`` as the target where our definition legitimately differs from the
-printed number (stated in ``note``); ``quick = true`` checks are enforced in quick mode too.
+printed number (stated in ``note``); ``quick = true`` checks are enforced in quick mode too;
+``quick_only = true`` checks are enforced in quick mode only (a count of the quick variant's work,
+e.g. ``forward_passes``, has no paper value). A suite, or its quick variant, that enforces no
+check is an error: it would pass whatever it measured.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ class Check:
     quick: bool = False
     expected: float | None = None
     note: str = ""
+    quick_only: bool = False
+
+    def enforced(self, quick: bool) -> bool:
+        return quick if self.quick_only else (self.quick or not quick)
 
     @property
     def target(self) -> float | None:
@@ -112,6 +119,7 @@ def load_suite(path: str | Path) -> Suite:
                     bool(ch.get("quick", False)),
                     ch.get("expected"),
                     ch.get("note", ""),
+                    bool(ch.get("quick_only", False)),
                 )
             )
         cells.append(Cell(c["name"], spec, dict(c.get("settings", {})), dict(c.get("quick_settings", {})), checks))
@@ -166,6 +174,14 @@ def prepare_cell(registry: Any, suite: Suite, cell: Cell, quick: bool, data_dir:
     return runner.prepare(registry, settings=settings, data_dir=data_dir, **spec)
 
 
+def require_checks(suite: Suite, quick: bool) -> None:
+    """A suite (or its quick variant) that enforces no check would pass whatever it measured."""
+    enforced = [ch for c in suite.cells for ch in c.checks if ch.enforced(quick) and ch.target is not None]
+    if not enforced:
+        variant = "quick variant" if quick else "suite"
+        raise BadInput(f"{suite.path}: the {variant} enforces no check (mark at least one check quick = true)")
+
+
 def seeds_of(suite: Suite, quick: bool) -> list[int]:
     from nasbench.settings import parse_seeds
 
@@ -186,6 +202,10 @@ def _rank_on(row: dict[str, Any], dataset: str) -> float | None:
     return row["extra"].get("rank", {}).get(dataset)
 
 
+def _counter(row: dict[str, Any], _arg: str) -> float | None:
+    return row["extra"].get("counters", {}).get("perturbations")
+
+
 def _per_proposal(row: dict[str, Any], _arg: str) -> float | None:
     values = row["extra"].get("info", {}).get("perturbations_per_proposal")
     return float(np.mean(values)) if values else None
@@ -202,6 +222,8 @@ METRICS = {
     "edge_spearman_progressive": _column("edge_spearman_progressive"),
     "edge_spearman_progressive_avg_acc": _column("edge_spearman_progressive_avg_acc"),
     "search_seconds": _column("search_seconds"),
+    "forward_passes": _column("forward_passes"),
+    "perturbations": _counter,
     "error": _error_on,
     "rank_on": _rank_on,
     "perturbations_per_proposal": _per_proposal,
@@ -224,6 +246,7 @@ class Outcome:
     check: Check
     values: list[float]
     status: str  # "ok" | "FAIL" | "missing" | "info"
+    failed_trials: int = 0  # the cell's failed rows among the suite's seeds
 
     @property
     def mean(self) -> float | None:
@@ -241,16 +264,17 @@ def evaluate(registry: Any, suite: Suite, store: Any, quick: bool, data_dir: str
     for cell in suite.cells:
         key = prepare_cell(registry, suite, cell, quick, data_dir).run_key
         rows = [r for r in store.rows("run_key=?", (key,)) if r["seed"] in seeds]
+        failed = sum(r["status"] != "ok" for r in rows)
         for check in cell.checks:
             values = metric_values(rows, check.metric)
-            enforced = check.quick or not quick
+            enforced = check.enforced(quick)
             if not values:
                 status = "missing" if enforced else "info"
             elif not enforced or check.target is None:
                 status = "info"
             else:
                 status = "ok" if abs(float(np.mean(values)) - float(check.target)) <= check.tolerance + 1e-9 else "FAIL"
-            outcomes.append(Outcome(cell.name, check, values, status))
+            outcomes.append(Outcome(cell.name, check, values, status, failed))
     return outcomes
 
 

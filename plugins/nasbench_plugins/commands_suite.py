@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from nasbench.errors import NasbenchError
+from nasbench.cli import exit_if_failed
+from nasbench.errors import EXIT_CHECK_FAILED, EXIT_TRIALS_FAILED, NasbenchError
 from nasbench.hookspecs import hookimpl
 
 DEFAULT_STORE = Path("results") / "suites.sqlite"
@@ -21,6 +22,11 @@ def _common(fn: Any) -> Any:
 
 
 def _registry() -> Any:
+    """The CLI's own registry (so plugins registered on its plugin manager are seen), else a fresh one."""
+    ctx = click.get_current_context(silent=True)
+    accessor = getattr(ctx.find_root().command, "nasbench_registry", None) if ctx is not None else None
+    if accessor is not None:
+        return accessor()
     from nasbench.plugins import get_plugin_manager
     from nasbench.registry import Registry
 
@@ -57,8 +63,10 @@ def nasbench_register_commands(cli: click.Group) -> None:
         from nasbench.store import Store
 
         suite_ = suites.load_suite(file)
+        suites.require_checks(suite_, quick)
         registry = _registry()
         seeds = suites.seeds_of(suite_, quick)
+        ran = failed = 0
         with Store(store or DEFAULT_STORE) as st:
             for cell in suite_.cells:
                 if only and cell.name not in only:
@@ -71,6 +79,8 @@ def nasbench_register_commands(cli: click.Group) -> None:
                 todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
                 click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
                 for result in runner.run(prepared, todo, st, hook=registry.pm.hook):
+                    ran += 1
+                    failed += result.status != "ok"
                     line = (
                         f"  seed {result.seed}: {result.metrics.get('arch')} error "
                         f"{result.metrics.get('test_error', float('nan')):.2f}%"
@@ -78,6 +88,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
                         else f"  seed {result.seed}: FAILED - {result.failure}"
                     )
                     click.echo(line)
+        exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
 
     @suite.command("report")
     @_common
@@ -91,9 +102,12 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @suite.command("check")
     @_common
     def check_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
-        """Exit 1 when a checked value is missing or outside its tolerance."""
+        """Exit 1 when a checked value is missing or outside its tolerance, 3 when all checks
+        pass but some of the suite's trials failed, 2 when the suite (or its quick variant)
+        enforces no check at all."""
         from nasbench import suites
 
+        suites.require_checks(suites.load_suite(file), quick)
         suite_, outcomes = _outcomes(file, quick, store, data_dir)
         bad = [o for o in outcomes if o.status in ("FAIL", "missing")]
         click.echo(suites.render(suite_, outcomes, quick), nl=False)
@@ -103,5 +117,10 @@ def nasbench_register_commands(cli: click.Group) -> None:
                     f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} ± {o.check.tolerance:g}",
                     err=True,
                 )
-            raise SystemExit(1)
+            raise SystemExit(EXIT_CHECK_FAILED)
         click.echo(f"all {sum(o.status == 'ok' for o in outcomes)} checked values within tolerance")
+        failed = {o.cell: o.failed_trials for o in outcomes if o.failed_trials}
+        if failed:
+            cells = ", ".join(f"{c} ({n})" for c, n in failed.items())
+            click.echo(f"failed trials are stored for: {cells}", err=True)
+            click.get_current_context().exit(EXIT_TRIALS_FAILED)

@@ -131,6 +131,10 @@ def nasbench_register_commands(cli: click.Group) -> None:
             paths = scatter_plots(result.per_arch, result.summaries, opts["plot_dir"])
             if not quiet:
                 click.echo(f"plots: {', '.join(str(p) for p in paths)}")
+        from nasbench.cli import exit_if_failed
+
+        failed = sum(int(s["n_failed"]) for s in result.summaries)
+        exit_if_failed(failed, len(study.archs) * len(study.proxies), "scores", str(store))
 
     @cli.command("report-proxies")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
