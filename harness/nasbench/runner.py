@@ -11,6 +11,8 @@ import hashlib
 import json
 import math
 import platform
+import signal
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +50,9 @@ class PreparedRun:
     device: torch.device
     images_loader: Callable[[], ImageSet] | None
     show_progress: bool = False
+    #: seconds one trial may take before it is stopped and stored as failed (0 = no limit); not
+    #: part of the spec: a limit changes whether a trial finishes, never what it computes
+    trial_timeout: float = 0.0
 
     @property
     def run_key(self) -> str:
@@ -177,8 +182,51 @@ def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured:
     }
 
 
+class TrialTimeout(Exception):
+    """A trial ran past ``PreparedRun.trial_timeout`` (raised inside it by SIGALRM)."""
+
+
+class PluginFault(Exception):
+    """A plugin returned something no decision can be made from (every op score NaN)."""
+
+
+def _check_scores(prepared: PreparedRun, outcome: Any) -> None:
+    """An edge whose every candidate scored NaN was decided by nothing: the trial fails."""
+    for record in list(outcome.initial) + list(outcome.progressive):
+        values = list(record.scores.values())
+        if values and all(isinstance(v, float) and math.isnan(v) for v in values):
+            who = prepared.spec["scorer"] + (f" with proxy {prepared.spec['proxy']}" if prepared.spec["proxy"] else "")
+            raise PluginFault(f"{who} scored every op of edge {record.edge} NaN (step {record.step})")
+
+
+class _deadline:
+    """SIGALRM after ``seconds`` raises ``TrialTimeout`` in the trial (main thread, POSIX only;
+    elsewhere no limit applies). A hang in Python code, or in C code that returns to Python, is
+    stopped; the partial work is dropped and the failed row says why."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = (
+            seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        )
+
+    def _fire(self, _signum: int, _frame: Any) -> None:
+        raise TrialTimeout(f"trial exceeded its {self.seconds:g} s limit (--trial-timeout)")
+
+    def __enter__(self) -> None:
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
 def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
-    """One seed: search, measure, score on the benchmark. Exceptions become a failed result."""
+    """One seed: search, measure, score on the benchmark. Exceptions, a plugin's NaN-only scores
+    and a trial past ``prepared.trial_timeout`` become a failed result with the reason."""
     ctx = SearchContext(
         space=prepared.space,
         benchmark=prepared.benchmark,
@@ -192,9 +240,11 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         show_progress=prepared.show_progress,
     )
     try:
-        with measure(prepared.device) as measured:
-            outcome = prepared.strategy.search(ctx)
-        metrics = _evaluate(prepared, ctx, outcome, measured)
+        with _deadline(prepared.trial_timeout):
+            with measure(prepared.device) as measured:
+                outcome = prepared.strategy.search(ctx)
+            _check_scores(prepared, outcome)
+            metrics = _evaluate(prepared, ctx, outcome, measured)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the run goes on
