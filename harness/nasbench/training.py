@@ -32,13 +32,16 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from nasbench.errors import DataError
 from nasbench.images import ImageSet
+from nasbench.keys import differing_settings, space_config
 from nasbench.settings import Setting
 from nasbench.supernet import new_mask
 from nasbench.torchutil import torch_generator
 
-#: bump when a change to this module changes what a checkpoint contains or means
-TRAINING_VERSION = 1
+#: bump when a change to this module changes what a checkpoint contains or means (part of the key
+#: and stored in the checkpoint). 2: the key holds the space's declared settings (issue 21).
+TRAINING_VERSION = 2
 #: stream offsets of the trial seed used here (``SearchContext.torch_generator``)
 _STREAM_ALPHA, _STREAM_DATA = 20, 21
 
@@ -171,6 +174,7 @@ class SupernetTrainer:
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         return {
+            "format": TRAINING_VERSION,
             "config": asdict(self.config),
             "epoch": self.epoch,
             "net": self.net.state_dict(),
@@ -335,17 +339,15 @@ def checkpoint_path(config: TrainConfig, directory: str = "") -> Path:
     return root / f"supernet-{config.space}-{config.key}.pt"
 
 
-def config_from(ctx: Any) -> TrainConfig:
-    """The training config a trial's declared settings ask for."""
-    s = ctx.settings
-    get = lambda name: s.get(name, TRAIN_SETTINGS[name].default)  # noqa: E731
-    space_vars = {k: v for k, v in sorted(vars(ctx.space).items()) if isinstance(v, (int, float, str, bool))}
+def train_config(space: Any, settings: dict[str, Any], seed: int, num_classes: int, data_source: str) -> TrainConfig:
+    """The training config of ``space`` under the run's resolved ``settings``."""
+    get = lambda name: settings.get(name, TRAIN_SETTINGS[name].default)  # noqa: E731
     return TrainConfig(
-        space=ctx.space.name,
-        space_config=json.dumps(space_vars),
-        seed=ctx.seed,
-        num_classes=ctx.num_classes,
-        data_source=ctx.images.source,
+        space=space.name,
+        space_config=json.dumps(space_config(space, settings), sort_keys=True),
+        seed=seed,
+        num_classes=num_classes,
+        data_source=data_source,
         epochs=int(get("train_epochs")),
         order=str(get("train_order")),
         fix_alpha=bool(get("fix_alpha")),
@@ -359,6 +361,29 @@ def config_from(ctx: Any) -> TrainConfig:
         arch_lr=float(get("arch_lr")),
         arch_wd=float(get("arch_wd")),
     )
+
+
+def config_from(ctx: Any) -> TrainConfig:
+    """The training config a trial's declared settings ask for."""
+    return train_config(ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source)
+
+
+def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
+    """The state saved at ``path`` for exactly ``config``; anything else is a ``DataError`` that
+    names the file and the settings that differ (a checkpoint is never reused for another net)."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - truncated / not a torch file
+        raise DataError(f"supernet checkpoint {path} is unreadable ({type(exc).__name__}); delete it") from exc
+    if not isinstance(state, dict) or state.get("format") != TRAINING_VERSION:
+        found = state.get("format") if isinstance(state, dict) else None
+        raise DataError(
+            f"supernet checkpoint {path} has format {found!r}, this nasbench writes {TRAINING_VERSION}; delete it"
+        )
+    differ = differing_settings(dict(state.get("config") or {}), asdict(config))
+    if differ:
+        raise DataError(f"supernet checkpoint {path} was trained with other settings ({differ}); not reusing it")
+    return state
 
 
 def trained_supernet(ctx: Any) -> SupernetTrainer:
@@ -376,9 +401,7 @@ def trained_supernet(ctx: Any) -> SupernetTrainer:
     train, valid = split_halves(ctx.images)
     trainer = SupernetTrainer(net, config, train, valid, ctx.device, ctx.torch_generator(_STREAM_ALPHA), path)
     if path.is_file():
-        state = torch.load(path, map_location=ctx.device, weights_only=False)
-        if state.get("config") == asdict(config):
-            trainer.load(state)
+        trainer.load(load_checkpoint(path, config, ctx.device))
     todo = (config.epochs - trainer.epoch) * trainer.steps_per_epoch()
     if todo > 0:
         bar = ctx.progress(todo, f"supernet training ({config.order}-order)")

@@ -1,0 +1,121 @@
+"""Checkpoint keys that cannot lie: every declared setting of every space is in the key, and a
+checkpoint whose settings differ from the run's is an error naming them, never a silent reuse."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from nasbench.errors import DataError
+from nasbench.registry import Registry
+from nasbench.settings import Setting, resolve_settings
+from nasbench.training import TRAINING_VERSION, checkpoint_path, load_checkpoint, train_config
+
+
+def _other_value(setting: Setting):
+    """A valid value different from the default: another choice, the other bool, default + 1."""
+    if setting.choices:
+        return next(c for c in setting.choices if c != setting.default)
+    if isinstance(setting.default, bool):
+        return not setting.default
+    if isinstance(setting.default, (int, float)):
+        return setting.default + 1
+    return setting.default + "-other"
+
+
+def _key(space, given: dict) -> str:
+    settings = resolve_settings([space], given)
+    return train_config(space.with_settings(settings), settings, 0, 10, "images").key
+
+
+def _space_settings(faulty_pm):
+    registry = Registry(faulty_pm)
+    for name in registry.names("space"):
+        space = registry.get("space", name)
+        for setting_name, setting in (getattr(space, "settings", {}) or {}).items():
+            yield name, space, setting_name, setting
+
+
+def test_every_declared_setting_of_every_space_changes_the_checkpoint_key(faulty_pm):
+    checked = []
+    for name, space, setting_name, setting in _space_settings(faulty_pm):
+        if not hasattr(space, "with_settings"):
+            continue
+        base = _key(space, {})
+        changed = _key(space, {setting_name: _other_value(setting)})
+        assert changed != base, f"space {name}: {setting_name} is not in the checkpoint key"
+        checked.append((name, setting_name))
+    spaces = {n for n, _ in checked}
+    assert {"nb201", "darts", "macro", "s1"} <= spaces
+    assert ("darts", "darts_partial_channels") in checked
+
+
+def test_the_key_has_a_format_version(faulty_pm, monkeypatch):
+    space = Registry(faulty_pm).get("space", "nb201")
+    before = _key(space, {})
+    monkeypatch.setattr("nasbench.training.TRAINING_VERSION", TRAINING_VERSION + 1)
+    assert _key(space, {}) != before
+
+
+def _saved(tmp_path, config, **state):
+    path = checkpoint_path(config, str(tmp_path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"format": TRAINING_VERSION, "config": dataclasses.asdict(config), **state}, path)
+    return path
+
+
+def _darts_config(faulty_pm, **given):
+    space = Registry(faulty_pm).get("space", "darts")
+    settings = resolve_settings([space], given)
+    return train_config(space.with_settings(settings), settings, 0, 10, "images")
+
+
+def test_a_checkpoint_of_other_settings_is_refused_naming_them(faulty_pm, tmp_path):
+    darts = _darts_config(faulty_pm)
+    pc_darts = _darts_config(faulty_pm, darts_partial_channels=4)
+    path = _saved(tmp_path, darts)
+    path.rename(checkpoint_path(pc_darts, str(tmp_path)))  # as if the keys had collided
+    with pytest.raises(DataError, match=r"darts_partial_channels: stored 1, run 4"):
+        load_checkpoint(checkpoint_path(pc_darts, str(tmp_path)), pc_darts, "cpu")
+
+
+def test_a_checkpoint_of_the_same_settings_loads(faulty_pm, tmp_path):
+    config = _darts_config(faulty_pm)
+    state = load_checkpoint(_saved(tmp_path, config, epoch=3), config, "cpu")
+    assert state["epoch"] == 3
+
+
+def test_a_checkpoint_of_an_older_format_is_refused(faulty_pm, tmp_path):
+    config = _darts_config(faulty_pm)
+    path = checkpoint_path(config, str(tmp_path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"config": dataclasses.asdict(config)}, path)
+    with pytest.raises(DataError, match="has format None"):
+        load_checkpoint(path, config, "cpu")
+
+
+def test_a_truncated_checkpoint_is_refused(faulty_pm, tmp_path):
+    config = _darts_config(faulty_pm)
+    path = _saved(tmp_path, config)
+    path.write_bytes(path.read_bytes()[:50])
+    with pytest.raises(DataError, match="unreadable"):
+        load_checkpoint(path, config, "cpu")
+
+
+@pytest.mark.slow
+def test_pc_darts_after_darts_trains_its_own_supernet(data_dir, tmp_path):
+    """The issue's case: equal settings but darts_partial_channels, one cache; the second run
+    loaded the first supernet's weights ("size mismatch ... copying a param")."""
+    from conftest import run_nb
+
+    tiny = ["--set", "darts_channels=4", "--set", "darts_cells=2", "--set", "train_epochs=1"]
+    tiny += ["--set", "train_steps=1", "--set", "train_batch_size=8", "--set", "eval_batches=1"]
+    args = ["run", "--space", "darts", "--scorer", "darts", "--strategy", "darts", *tiny]
+    env = {"NASBENCH_CACHE": str(tmp_path / "cache")}
+    first = run_nb(*args, "--store", tmp_path / "s.sqlite", **env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_nb(*args, "--set", "darts_partial_channels=4", "--store", tmp_path / "s.sqlite", **env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert len(list((tmp_path / "cache" / "checkpoints").glob("supernet-darts-*.pt"))) == 2
