@@ -28,13 +28,17 @@ def exit_if_failed(failed: int, total: int, what: str, where: str) -> None:
 
 
 class NasbenchGroup(click.Group):
-    """Turns the harness's own errors into one-line messages with exit code 2."""
+    """Turns the harness's own errors, and click's usage errors of every subcommand, into one
+    line on stderr with exit code 2 (no usage block: a CI log shows the problem, nothing else)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NasbenchError as exc:
             raise CliError(str(exc)) from None
+        except click.UsageError as exc:
+            where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+            raise CliError(where + exc.format_message()) from None
 
 
 def command_group(parent: click.Group, name: str, help_text: str) -> click.Group:

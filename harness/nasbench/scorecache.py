@@ -131,15 +131,16 @@ class ScoreCache:
     """Opens the store file (creating the tables) and reads/writes proxy scores."""
 
     def __init__(self, path: str | Path) -> None:
+        from nasbench.store import connect  # the store file's one opener: checks, WAL, busy timeout
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = connect(self.path)
         try:
-            self.conn = sqlite3.connect(self.path, timeout=60)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.executescript(SCHEMA)
+            with self.conn:
+                self.conn.executescript(SCHEMA)
             self._add_missing_columns()
         except sqlite3.DatabaseError as exc:
+            self.conn.close()
             raise DataError(f"{self.path} is not a nasbench results store ({exc})") from exc
 
     def _add_missing_columns(self) -> None:

@@ -53,6 +53,11 @@ def resolve_settings(components: list[Any], given: dict[str, Any]) -> dict[str, 
     return {name: setting.coerce(name, given.get(name, setting.default)) for name, setting in sorted(declared.items())}
 
 
+#: at most this many seeds in one ``--seeds`` and each below 2**32 (what every RNG accepts)
+MAX_SEEDS = 100_000
+MAX_SEED = 2**32 - 1
+
+
 def parse_seeds(text: str) -> list[int]:
     """``"0-3"`` -> [0, 1, 2, 3]; ``"0,5,7"`` and mixes like ``"0-2,9"`` work too."""
     seeds: list[int] = []
@@ -64,6 +69,8 @@ def parse_seeds(text: str) -> list[int]:
                 a, b = int(lo), int(hi)
                 if b < a:
                     raise ValueError(part)
+                if b - a + 1 + len(seeds) > MAX_SEEDS:
+                    raise BadInput(f"bad --seeds {text!r}: more than {MAX_SEEDS:,} seeds")
                 seeds.extend(range(a, b + 1))
             else:
                 seeds.append(int(part))
@@ -71,4 +78,6 @@ def parse_seeds(text: str) -> list[int]:
         raise BadInput(f"bad --seeds {text!r}: use e.g. 0-3 or 0,1,5") from exc
     if any(s < 0 for s in seeds):
         raise BadInput(f"bad --seeds {text!r}: seeds must be >= 0")
+    if any(s > MAX_SEED for s in seeds):
+        raise BadInput(f"bad --seeds {text!r}: seeds must be below 2**32")
     return sorted(set(seeds))

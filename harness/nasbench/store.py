@@ -3,6 +3,11 @@
 Flat rows keep the store greppable with plain SQL; everything that has no column of its own
 (per-edge records, CUDA reserved bytes, accuracies on the other datasets) goes into ``extra``
 as JSON. Finished trials are never rewritten unless asked (``--force``).
+
+Crash and concurrency safety (docs/reliability.md): WAL journal, a 60 s busy timeout, one
+transaction per row, rows keyed by (run_key, seed) so a re-run or a second process replaces
+instead of duplicating, and a failed row never replaces a finished one. Opening a store that
+is already up to date writes nothing.
 """
 
 from __future__ import annotations
@@ -58,23 +63,67 @@ CREATE TABLE IF NOT EXISTS trials (
 """
 
 
+BUSY_TIMEOUT_S = 60
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the store file at ``path`` (created when absent), checked to be a SQLite
+    file of a schema this nasbench can read; WAL journal and busy timeout set. Any problem is
+    one ``DataError`` line naming the file."""
+    if path.is_dir():
+        raise DataError(f"{path} is not a nasbench results store (it is a directory)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot create a results store at {path}: {exc.strerror or exc}") from None
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise DataError(f"cannot open results store {path}: {exc}") from None
+    try:
+        conn.row_factory = sqlite3.Row
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise DataError(f"{path} was written by a newer nasbench (schema {version}); upgrade nasbench")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DataError(f"{path} is not a nasbench results store ({exc})") from None
+    except DataError:
+        conn.close()
+        raise
+    return conn
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
 class Store:
     """Opens (and creates) a store file; rows go in and come out as plain dicts."""
 
     def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = connect(self.path)
         try:
-            self.conn = sqlite3.connect(self.path, timeout=60)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise DataError(f"{self.path} was written by a newer nasbench (schema {version}); upgrade nasbench")
-            self.conn.executescript(SCHEMA)
-            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            have = _columns(self.conn, "trials")
+            if not have:
+                with self.conn:
+                    self.conn.executescript(SCHEMA)
+                    self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            elif not self.REQUIRED <= have:
+                missing = ", ".join(sorted(self.REQUIRED - have))
+                raise DataError(f"{self.path} is not a nasbench results store (table trials lacks {missing})")
         except sqlite3.DatabaseError as exc:
-            raise DataError(f"{self.path} is not a nasbench results store ({exc})") from exc
+            self.conn.close()
+            raise DataError(f"{self.path} is not a nasbench results store ({exc})") from None
+        except DataError:
+            self.conn.close()
+            raise
+
+    REQUIRED = {"run_key", "seed", "status", "failure", "settings", "protocol", "extra", *SPEC_COLUMNS, *METRIC_COLUMNS}
 
     def close(self) -> None:
         self.conn.close()
@@ -112,8 +161,15 @@ class Store:
             row[column] = metrics.get(column)
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in row if c not in ("run_key", "seed"))
+        # one row per (run_key, seed); a failed row never replaces a finished one (a second
+        # process, or a retry, that failed where another succeeded loses nothing)
+        sql = (
+            f"INSERT INTO trials ({names}) VALUES ({marks}) ON CONFLICT(run_key, seed) DO UPDATE SET {updates},"
+            " finished_at=datetime('now') WHERE trials.status != 'ok' OR excluded.status = 'ok'"
+        )
         with self.transaction() as conn:
-            conn.execute(f"INSERT OR REPLACE INTO trials ({names}) VALUES ({marks})", tuple(row.values()))
+            conn.execute(sql, tuple(row.values()))
 
     def rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         sql = "SELECT * FROM trials" + (f" WHERE {where}" if where else "") + " ORDER BY id"

@@ -67,11 +67,11 @@ def nasbench_register_commands(cli: click.Group) -> None:
         registry = _registry()
         seeds = suites.seeds_of(suite_, quick)
         ran = failed = 0
+        # every cell is validated before the store is opened or any trial runs
+        cells = [c for c in suite_.cells if not only or c.name in only]
+        prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
         with Store(store or DEFAULT_STORE) as st:
-            for cell in suite_.cells:
-                if only and cell.name not in only:
-                    continue
-                prepared = suites.prepare_cell(registry, suite_, cell, quick, data_dir)
+            for cell, prepared in prepared_cells:
                 if device != "auto":
                     from nasbench.torchutil import resolve_device
 

@@ -90,14 +90,15 @@ def nasbench_register_commands(cli: click.Group) -> None:
             click.echo(("NOTE: " if study.images.fallback else "images: ") + study.images.note)
         from tqdm import tqdm
 
+        store = opts["store"] or DEFAULT_STORE
+        cache = ScoreCache(store)  # a bad store fails here, before the progress bar draws
         bar = tqdm(total=len(study.archs), desc="correlate", unit="arch", file=sys.stderr, disable=quiet, leave=False)
 
         def progress(step: int, _total: int) -> None:
             bar.update(step)
 
-        store = opts["store"] or DEFAULT_STORE
         try:
-            with ScoreCache(store) as cache:
+            with cache:
                 result = engine.run_study(study, cache, executor, progress, recompute=opts["recompute"])
         except KeyboardInterrupt:
             bar.close()
