@@ -275,6 +275,10 @@ def run(
     proto = protocol(prepared)
     results = []
     for seed in todo:
+        if not force and seed in store.finished_seeds(prepared.run_key):
+            if on_skip is not None:  # another process sharing the store finished it meanwhile
+                on_skip(seed)
+            continue
         result = run_trial(prepared, seed)
         store.write(prepared.run_key, result, proto)
         results.append(result)
