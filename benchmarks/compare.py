@@ -2,11 +2,18 @@
 
 Why a script and not ``--benchmark-compare``: pytest-benchmark files its saved runs under a
 machine-specific folder, so a baseline committed from one box is not found on another. This
-reads both JSON files directly and fails (exit 1) when a case's median time, or its recorded
-peak memory (``extra_info.peak_memory_bytes``), exceeds the baseline's by more than
-``--tolerance`` (a ratio; CI boxes are noisy, so the default is 1.5).
+reads both JSON files directly and fails (exit 1) only on a clear slowdown: a case is SLOWER
+when its median time exceeds the baseline median by more than ``--tolerance`` (a ratio,
+default 1.5) *and* its fastest round exceeds the baseline's fastest by as much, so one noisy
+round never fails CI. Peak memory (``extra_info.peak_memory_bytes``) fails on its ratio alone.
+
+``--normalize`` divides every time ratio by the machine factor (the median of all cases' time
+ratios): a box that is uniformly slower or busier than the baseline's does not fail, a case
+that got slower relative to the others does. The factor is always printed. CI (``.ci/gate``)
+normalizes, because its machine is not the one that recorded the baseline.
 
     python benchmarks/compare.py benchmarks/baselines/cpu.json run.json
+    python benchmarks/compare.py --normalize benchmarks/baselines/cpu.json run.json
     python benchmarks/compare.py --update benchmarks/baselines/cpu.json run.json   # new baseline
 """
 
@@ -15,40 +22,72 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 from pathlib import Path
+
+MEMORY = " [memory]"
+
+
+def load(path: Path) -> dict[str, tuple[float, float]]:
+    """Per case: (median, min) seconds over its rounds; ``<case> [memory]``: (bytes, bytes)."""
+    data = json.loads(path.read_text())
+    values = {}
+    for case in data.get("benchmarks", []):
+        stats = case["stats"]
+        values[case["fullname"]] = (float(stats["median"]), float(stats.get("min", stats["median"])))
+        memory = case.get("extra_info", {}).get("peak_memory_bytes")
+        if memory:
+            values[case["fullname"] + MEMORY] = (float(memory), float(memory))
+    return values
 
 
 def medians(path: Path) -> dict[str, float]:
     """Median seconds per case, plus ``<case> [memory]`` in bytes where the case recorded it."""
-    data = json.loads(path.read_text())
-    values = {}
-    for case in data.get("benchmarks", []):
-        values[case["fullname"]] = float(case["stats"]["median"])
-        memory = case.get("extra_info", {}).get("peak_memory_bytes")
-        if memory:
-            values[case["fullname"] + " [memory]"] = float(memory)
-    return values
+    return {name: pair[0] for name, pair in load(path).items()}
 
 
 def _fmt(name: str, value: float) -> str:
-    return f"{value / 2**20:10.1f} MiB" if name.endswith("[memory]") else f"{value * 1e3:10.2f} ms"
+    return f"{value / 2**20:10.1f} MiB" if name.endswith(MEMORY) else f"{value * 1e3:10.2f} ms"
 
 
-def compare(baseline: dict[str, float], current: dict[str, float], tolerance: float) -> tuple[list[str], bool]:
-    lines, ok = [], True
+def _ratio(now: float, base: float) -> float:
+    return now / base if base > 0 else float("inf")
+
+
+def machine_factor(baseline: dict[str, tuple[float, float]], current: dict[str, tuple[float, float]]) -> float:
+    """Median over the timed cases in both runs of current / baseline median (1.0 when none)."""
+    ratios = [_ratio(current[n][0], baseline[n][0]) for n in current if n in baseline and not n.endswith(MEMORY)]
+    return statistics.median(ratios) if ratios else 1.0
+
+
+def compare(
+    baseline: dict[str, tuple[float, float]],
+    current: dict[str, tuple[float, float]],
+    tolerance: float,
+    normalize: bool = False,
+) -> tuple[list[str], bool]:
+    factor = machine_factor(baseline, current)
+    scale = factor if normalize else 1.0
+    lines, ok = [f"machine factor (median time ratio over cases): x{factor:.2f}"], True
     width = max((len(n) for n in current), default=10)
     for name in sorted(current):
-        now = current[name]
+        now, fastest = current[name]
         if name not in baseline:
             lines.append(f"{name:<{width}}  {_fmt(name, now)}  (no baseline)")
             continue
-        ratio = now / baseline[name] if baseline[name] > 0 else float("inf")
-        verdict = "ok" if ratio <= tolerance else "SLOWER"
-        ok &= ratio <= tolerance
-        lines.append(
-            f"{name:<{width}}  {_fmt(name, now)}  baseline {_fmt(name, baseline[name])}  x{ratio:5.2f}  {verdict}"
-        )
+        base, base_fastest = baseline[name]
+        if name.endswith(MEMORY):
+            ratio = _ratio(now, base)
+            slower = ratio > tolerance
+            detail = f"x{ratio:5.2f}"
+        else:
+            ratio, fast_ratio = _ratio(now, base) / scale, _ratio(fastest, base_fastest) / scale
+            slower = ratio > tolerance and fast_ratio > tolerance
+            detail = f"x{ratio:5.2f} (fastest x{fast_ratio:5.2f}){' normalized' if normalize else ''}"
+        ok &= not slower
+        verdict = "SLOWER" if slower else "ok"
+        lines.append(f"{name:<{width}}  {_fmt(name, now)}  baseline {_fmt(name, base)}  {detail}  {verdict}")
     for name in sorted(set(baseline) - set(current)):
         lines.append(f"{name:<{width}}  not run (in baseline)")
     return lines, ok
@@ -58,17 +97,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path)
     parser.add_argument("current", type=Path)
-    parser.add_argument("--tolerance", type=float, default=1.5, help="max median ratio current/baseline")
+    parser.add_argument("--tolerance", type=float, default=1.5, help="max ratio current/baseline")
+    parser.add_argument("--normalize", action="store_true", help="divide time ratios by the machine factor")
     parser.add_argument("--update", action="store_true", help="copy current over the baseline")
     args = parser.parse_args(argv)
     if args.update:
         shutil.copyfile(args.current, args.baseline)
         print(f"baseline {args.baseline} updated from {args.current}")
         return 0
-    if not args.baseline.is_file():
-        print(f"no baseline at {args.baseline}; record one with --update", file=sys.stderr)
+    for path in (args.baseline, args.current):
+        if not path.is_file():
+            print(f"no benchmark JSON at {path}" + (" (record one with --update)" if path == args.baseline else ""))
+            return 2
+    try:
+        baseline, current = load(args.baseline), load(args.current)
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"not a pytest-benchmark JSON file: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
-    lines, ok = compare(medians(args.baseline), medians(args.current), args.tolerance)
+    if not current:
+        print(f"{args.current} holds no benchmark case", file=sys.stderr)
+        return 2
+    lines, ok = compare(baseline, current, args.tolerance, args.normalize)
     print("\n".join(lines))
     print("all within tolerance" if ok else f"some cases are more than {args.tolerance}x slower than the baseline")
     return 0 if ok else 1
