@@ -30,15 +30,23 @@ class NB201Space:
         "nb201_cells": Setting(5, "cells per stage N (NB201: 5)", minimum=1),
         "nb201_removed_ops": Setting(
             "skip",
-            "supernet: removed ops are skipped, or run with weight 0 as the official Zero-Cost-PT code",
+            "supernet: removed ops are skipped; 'blocked' runs them on x*0 with weight 0 as the official"
+            " Zero-Cost-PT/DARTS-PT code; 'zero' runs them on x with weight 0 (neither code does)",
             choices=REMOVED_OPS,
+        ),
+        "nb201_conv_bias": Setting(
+            False,
+            "supernet convs have a bias: false as the Zero-Cost-PT/DARTS-PT code, true as NATS-Bench's xautodl",
         ),
     }
 
-    def __init__(self, channels: int = 16, cells_per_stage: int = 5, removed_ops: str = "skip") -> None:
+    def __init__(
+        self, channels: int = 16, cells_per_stage: int = 5, removed_ops: str = "skip", conv_bias: bool = False
+    ) -> None:
         self.channels = channels
         self.cells_per_stage = cells_per_stage
         self.removed_ops = removed_ops
+        self.conv_bias = conv_bias
 
     def with_settings(self, settings: dict) -> NB201Space:
         """A copy sized and configured by the run's settings."""
@@ -46,6 +54,7 @@ class NB201Space:
             settings.get("nb201_channels", 16),
             settings.get("nb201_cells", 5),
             settings.get("nb201_removed_ops", "skip"),
+            bool(settings.get("nb201_conv_bias", False)),
         )
 
     def candidate_ops(self, edge: str) -> tuple[str, ...]:
@@ -78,7 +87,7 @@ class NB201Space:
         return reset_parameters(net, generator)
 
     def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
-        net = NB201Supernet(num_classes, self.channels, self.cells_per_stage, self.removed_ops)
+        net = NB201Supernet(num_classes, self.channels, self.cells_per_stage, self.removed_ops, self.conv_bias)
         return reset_parameters(net, generator)
 
 

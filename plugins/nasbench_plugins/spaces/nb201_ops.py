@@ -1,6 +1,12 @@
 """NAS-Bench-201 building blocks, as in the official NAS-Bench-201 / NATS-Bench code.
 
-``affine=False`` is the search (supernet) setting and gives the conv a bias, as upstream does.
+Conv bias: the Zero-Cost-PT / DARTS-PT supernet (``nasbench201/cell_operations.py:64`` of
+visionbasicagent/zerocost_operation_score) has bias-free convs; NATS-Bench's xautodl gives a
+search conv a bias (``bias=not affine``). The space's ``nb201_conv_bias`` setting picks one.
+
+``block_input``: the official supernet runs a removed op on ``x * 0`` (``cell_operations.py:68-71``)
+instead of skipping it. A forward hook on the op still sees the real ``x`` (hooks get the
+call's positional arguments), while the op's inner ReLU sees zeros; the op contributes 0.
 """
 
 from __future__ import annotations
@@ -12,12 +18,17 @@ OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 
 
 class ReLUConvBN(nn.Sequential):
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, affine: bool) -> None:
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, affine: bool, bias: bool | None = None) -> None:
         super().__init__(
             nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=not affine),
+            nn.Conv2d(
+                c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=(not affine) if bias is None else bias
+            ),
             nn.BatchNorm2d(c_out, affine=affine),
         )
+
+    def forward(self, x: torch.Tensor, block_input: bool = False) -> torch.Tensor:
+        return super().forward(x * 0 if block_input else x)
 
 
 class Pooling(nn.Module):
@@ -29,16 +40,18 @@ class Pooling(nn.Module):
         return self.pool(x)
 
 
-def make_op(name: str, channels: int, affine: bool) -> nn.Module | None:
-    """The module of one op on a stride-1 cell edge; ``None`` for ``none`` (contributes zero)."""
+def make_op(name: str, channels: int, affine: bool, bias: bool | None = None) -> nn.Module | None:
+    """The module of one op on a stride-1 cell edge; ``None`` for ``none`` (contributes zero).
+
+    ``bias=None``: the conv has a bias iff ``affine`` is False (xautodl's rule)."""
     if name == "none":
         return None
     if name == "skip_connect":
         return nn.Identity()
     if name == "nor_conv_1x1":
-        return ReLUConvBN(channels, channels, 1, 1, affine)
+        return ReLUConvBN(channels, channels, 1, 1, affine, bias)
     if name == "nor_conv_3x3":
-        return ReLUConvBN(channels, channels, 3, 1, affine)
+        return ReLUConvBN(channels, channels, 3, 1, affine, bias)
     if name == "avg_pool_3x3":
         return Pooling(1)
     raise KeyError(name)
