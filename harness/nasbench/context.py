@@ -41,6 +41,8 @@ class SearchContext:
     images_loader: Callable[[], ImageSet] | None = None
     show_progress: bool = False
     counters: Counters = field(default_factory=Counters)
+    #: per-trial scratch space for plugins, keyed by the plugin's name (components are shared by trials)
+    state: dict[str, Any] = field(default_factory=dict)
     rng: np.random.Generator = field(init=False)
     _supernet: nn.Module | None = field(default=None, init=False, repr=False)
     _images: ImageSet | None = field(default=None, init=False, repr=False)

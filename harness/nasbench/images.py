@@ -46,6 +46,9 @@ class ImageSet:
     labels: torch.Tensor  # int64 [n]
     num_classes: int
     source: str
+    #: the uint8 images [n, 3, 32, 32] the floats were made from, for plugins that normalise or
+    #: augment as another code base does (``None`` when the set was built from floats)
+    raw: np.ndarray | None = None
 
     @classmethod
     def from_uint8(
@@ -62,7 +65,7 @@ class ImageSet:
         x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
         if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
             raise DataError(f"{source}: labels outside 0..{num_classes - 1}; not a {name} file?")
-        return cls(name, x.contiguous(), torch.from_numpy(labels), num_classes, source)
+        return cls(name, x.contiguous(), torch.from_numpy(labels), num_classes, source, images)
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])

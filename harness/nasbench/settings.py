@@ -6,6 +6,7 @@ value given explicitly are the same run, and every number can be reproduced from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ class Setting:
     help: str = ""
     minimum: float | None = None
     choices: tuple[Any, ...] | None = None
+    #: extra validation of the coerced value: raises ``BadInput`` with one clear line
+    check: Callable[[Any], Any] | None = None
 
     def coerce(self, name: str, value: Any) -> Any:
         kind = type(self.default)
@@ -38,6 +41,8 @@ class Setting:
             raise BadInput(f"setting {name}={out} must be >= {self.minimum:g}")
         if self.choices is not None and out not in self.choices:
             raise BadInput(f"setting {name}={out!r}: choose one of {', '.join(map(str, self.choices))}")
+        if self.check is not None:
+            self.check(out)
         return out
 
 

@@ -10,7 +10,7 @@ from nasbench.hookspecs import hookimpl
 from nasbench.metrics import argmax_valid
 from nasbench.settings import Setting
 from nasbench.topology import apply_topology
-from nasbench_plugins.strategies.progressive import initial_scores
+from nasbench_plugins.strategies.progressive import initial_scores, scorer_hook
 
 
 class Independent:
@@ -25,7 +25,7 @@ class Independent:
         initial = initial_scores(ctx)
         decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
         decisions = apply_topology(ctx, decisions)  # no-op for spaces without a topology rule
-        return SearchOutcome(ctx.space.complete(decisions), initial=initial)
+        return SearchOutcome(ctx.space.complete(decisions), initial=initial, info=scorer_hook(ctx, "trial_info") or {})
 
 
 @hookimpl

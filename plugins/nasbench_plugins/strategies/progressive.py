@@ -24,12 +24,24 @@ from nasbench.topology import apply_topology
 from nasbench_plugins.strategies.edge_orders import EDGE_ORDERS, edge_scores
 
 
+def scorer_hook(ctx, name: str, *args):
+    """Call the scorer's optional lifecycle method ``name`` (``begin_proposal``, ``begin_edge``,
+    ``validation_scores``, ``trial_info``); ``None`` when the scorer has none."""
+    method = getattr(ctx.scorer, name, None)
+    return method(ctx, *args) if method is not None else None
+
+
 def initial_scores(ctx) -> list:
     """Every edge of A_0 scored by the run's scorer (with the oracle's scores beside)."""
     net = ctx.supernet if ctx.scorer.needs_proxy or ctx.scorer.needs_images else None
     if net is not None:
         reset(net)
-    return [ctx.record({}, edge, 0, ctx.scorer.score_edge(ctx, {}, edge)) for edge in ctx.space.edges]
+    scorer_hook(ctx, "begin_proposal")
+    records = []
+    for edge in ctx.space.edges:
+        scorer_hook(ctx, "begin_edge")
+        records.append(ctx.record({}, edge, 0, ctx.scorer.score_edge(ctx, {}, edge)))
+    return records
 
 
 class Progressive:
@@ -58,11 +70,13 @@ class Progressive:
             order.start(ctx, ctx.space.edges)
             if uses_supernet:
                 reset(ctx.supernet)
-                ctx.new_batch()
+                if not scorer_hook(ctx, "begin_proposal"):  # a scorer may manage its own minibatches
+                    ctx.new_batch()
             decisions: dict[str, str] = {}
             undecided = list(ctx.space.edges)
             step = 0
             while undecided:
+                scorer_hook(ctx, "begin_edge")
                 edge = order.next_edge(ctx, decisions, undecided)
                 scores = edge_scores(order, ctx, decisions, edge)  # reuses an order's own scoring
                 progressive.append(ctx.record(decisions, edge, step, scores))
@@ -81,6 +95,7 @@ class Progressive:
         chosen, info = self._validate(ctx, candidates)
         info["candidates"] = [ctx.space.format(a) for a in dict.fromkeys(candidates)]
         info["perturbations_per_proposal"] = per_proposal
+        info.update(scorer_hook(ctx, "trial_info") or {})
         return SearchOutcome(chosen, initial=initial, progressive=progressive, info=info)
 
     def _validate(self, ctx, candidates: list) -> tuple:
@@ -89,6 +104,11 @@ class Progressive:
         if ctx.proxy is None or rounds == 0 or len(distinct) == 1:
             counts = Counter(candidates)
             return max(distinct, key=lambda a: counts[a]), {"validation": "skipped"}
+        own = scorer_hook(ctx, "validation_scores", distinct, rounds)
+        if own is not None:  # the scorer validates its own way (Zero-Cost-PT's official protocol)
+            totals = [-math.inf if math.isnan(t) else t for t in own]
+            best = max(range(len(distinct)), key=lambda i: totals[i])
+            return distinct[best], {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, own)}}
         networks = [ctx.build_network(arch) for arch in distinct]
         totals = [0.0] * len(distinct)
         bar = ctx.progress(rounds, "validation")

@@ -1,0 +1,69 @@
+"""Which Zero-Cost-PT semantics a run uses: the official code's (default), one item of it
+switched off (``zcpt_ablate``), or nasbench's pre-2026-12 semantics (``zcpt_semantics=nasbench-v1``).
+
+The six items, each a name for ``--set zcpt_ablate=NAME[,NAME...]`` (file:line in
+visionbasicagent/zerocost_operation_score @55fc52b):
+
+``bn``          BN in eval mode with fresh running statistics while scoring, both stages
+                (``nasbench201/op_score.py:14``, ``Scorers/scorer.py:24``). Ablated: batch statistics.
+``hooks``       every module whose class name contains "ReLU" is hooked: ``nn.ReLU`` and the
+                ``ReLUConvBN`` wrapper, so a conv op's input is coded twice (``op_score.py:34-36``).
+                Ablated: ``nn.ReLU`` only.
+``blocked``     removed and not-chosen convs run on x*0 (``search_cells.py:49``,
+                ``cell_operations.py:68-71``): the wrapper codes x, the inner ReLU codes zeros
+                (D 11^T). Ablated: they are not run.
+``alpha``       undecided edges weigh softmax(alpha) (alpha = 1e-3 N(0,1), redrawn per proposal,
+                ``search_model_darts_proj.py:22-30,62-65``), not renormalised after a removal.
+                Ablated: every op weighs 1.
+``data``        a fresh minibatch per edge decision, training augmentation and the code's CIFAR
+                mean/std (``init_projection.py:337``, ``utils.py:118-136``). Ablated: one batch per
+                proposal, no augmentation, NAS-Bench-201's mean/std.
+``validation``  every distinct candidate is its own freshly initialised discrete network scored on
+                its own V augmented batches (``post_validate.py:187-234``). Ablated: candidates share
+                one initialisation stream and the same V batches (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nasbench.errors import BadInput
+from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules
+
+ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "validation")
+SEMANTICS = ("official", "nasbench-v1")
+
+
+@dataclass(frozen=True)
+class Semantics:
+    """The resolved switches of one run."""
+
+    official: bool = True  # False: nasbench-v1, the generic masked-supernet path
+    rules: KernelRules = KernelRules()
+    alpha: bool = True
+    data: bool = True
+    validation: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> Semantics:
+        name = settings.get("zcpt_semantics", "official")
+        ablate = parse_ablate(settings.get("zcpt_ablate", ""))
+        if name == "nasbench-v1":
+            if ablate:
+                raise BadInput(
+                    "zcpt_ablate switches items of the official semantics; drop it with zcpt_semantics=nasbench-v1"
+                )
+            return cls(official=False)
+        rules = KernelRules(
+            bn_eval="bn" not in ablate, wrapper_hooks="hooks" not in ablate, blocked="blocked" not in ablate
+        )
+        return cls(True, rules, "alpha" not in ablate, "data" not in ablate, "validation" not in ablate)
+
+
+def parse_ablate(text: str) -> frozenset[str]:
+    """``"bn,data"`` -> {"bn", "data"}; an unknown item is one clear line."""
+    items = frozenset(part.strip() for part in str(text).split(",") if part.strip())
+    unknown = sorted(items - set(ITEMS))
+    if unknown:
+        raise BadInput(f"unknown zcpt_ablate item {unknown[0]!r}; items: {', '.join(ITEMS)}")
+    return items

@@ -1,0 +1,44 @@
+"""The official Zero-Cost-PT score written literally, as the tests' yardstick for ``code_kernel``.
+
+Forward hooks on every module whose class name contains "ReLU" (``op_score.py:34-36``), each adding
+c c^T + (1-c)(1-c)^T of its input code; the network in eval mode; the supernet in ``blocked`` mode
+with the given op weights (weight-0 ops run on x*0). Slow on purpose: one hook call per module.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def hooked_kernel(net: nn.Module, x: torch.Tensor, relu_class_rule: bool = True) -> torch.Tensor:
+    batch = x.shape[0]
+    kernel = torch.zeros(batch, batch, dtype=torch.float64)
+
+    def hook(_module, args, _out):
+        nonlocal kernel
+        c = (args[0].reshape(batch, -1) > 0).double()
+        kernel = kernel + c @ c.T + (1 - c) @ (1 - c).T
+
+    chosen = [m for m in net.modules() if ("ReLU" in type(m).__name__ if relu_class_rule else isinstance(m, nn.ReLU))]
+    handles = [m.register_forward_hook(hook) for m in chosen]
+    try:
+        with torch.no_grad():
+            net(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return kernel
+
+
+def supernet_hooked_kernel(net, x: torch.Tensor, weights: torch.Tensor, relu_class_rule: bool = True) -> torch.Tensor:
+    saved = (net.removed_ops, net.op_weights, net.op_mask.clone(), net.training)
+    net.removed_ops, net.op_weights = "blocked", weights
+    net.op_mask.fill_(True)  # weights alone say what is removed; a row with one 1 is a decided edge
+    net.eval()
+    try:
+        return hooked_kernel(net, x, relu_class_rule)
+    finally:
+        net.removed_ops, net.op_weights = saved[0], saved[1]
+        net.op_mask.copy_(saved[2])
+        net.train(saved[3])

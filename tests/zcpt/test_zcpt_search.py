@@ -1,0 +1,87 @@
+"""Zero-Cost-PT searches on a tiny NB201 under the official semantics, an ablation, and nasbench-v1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from nasbench.errors import BadInput
+from nasbench_plugins.zero_cost_pt.semantics import Semantics, parse_ablate
+from tests.conftest import needs_data
+
+TINY = ["--set", "nb201_channels=4", "--set", "nb201_cells=1", "--batch-size", "8"]
+
+
+def _rows(store: str) -> list[dict]:
+    with sqlite3.connect(store) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("select * from trials")]
+
+
+def _extra(row: dict) -> dict:
+    return json.loads(row["extra"]) if isinstance(row["extra"], str) else row["extra"]
+
+
+def test_official_semantics_are_the_default():
+    sem = Semantics.from_settings({})
+    assert sem.official and sem.alpha and sem.data and sem.validation
+    assert sem.rules.bn_eval and sem.rules.wrapper_hooks and sem.rules.blocked
+
+
+def test_each_ablated_item_switches_off_only_itself():
+    sem = Semantics.from_settings({"zcpt_ablate": "hooks,data"})
+    assert not sem.rules.wrapper_hooks and not sem.data
+    assert sem.rules.bn_eval and sem.rules.blocked and sem.alpha and sem.validation
+
+
+def test_an_unknown_ablation_item_is_refused():
+    with pytest.raises(BadInput, match="unknown zcpt_ablate item 'bias'"):
+        parse_ablate("bn,bias")
+
+
+def test_ablating_under_nasbench_v1_is_refused():
+    with pytest.raises(BadInput, match="drop it with zcpt_semantics=nasbench-v1"):
+        Semantics.from_settings({"zcpt_semantics": "nasbench-v1", "zcpt_ablate": "bn"})
+
+
+@needs_data
+@pytest.mark.parametrize("semantics", ["official", "nasbench-v1"])
+def test_a_progressive_search_runs_and_records_its_semantics(nasbench_cli, tmp_path, semantics):
+    store = str(tmp_path / "s.sqlite")
+    args = ["run", "--scorer", "zc-pt", "-N", "2", "-V", "2", "--store", store, *TINY]
+    result = nasbench_cli([*args, "--set", f"zcpt_semantics={semantics}"])
+    assert result.exit_code == 0, result.output
+    (row,) = _rows(store)
+    info = _extra(row)["info"]
+    assert row["status"] == "ok" and info["zcpt_semantics"] == semantics
+    assert info["perturbations_per_proposal"] == [30, 30]  # |O||E| per proposal, as Table 5 says
+    if len(info["candidates"]) > 1:
+        assert len(info["validation_totals"]) == len(info["candidates"])
+
+
+@needs_data
+def test_an_unknown_ablation_item_is_one_line_before_any_trial(nasbench_cli, tmp_path):
+    store = tmp_path / "s.sqlite"
+    result = nasbench_cli(["run", "--scorer", "zc-pt", "--store", str(store), *TINY, "--set", "zcpt_ablate=bias"])
+    assert result.exit_code == 2 and "unknown zcpt_ablate item 'bias'" in result.output
+    assert not store.exists() or not _rows(str(store))
+
+
+@needs_data
+def test_independent_selection_uses_a_fresh_batch_per_edge(nasbench_cli, tmp_path, monkeypatch):
+    from nasbench_plugins.zero_cost_pt import official_data
+
+    drawn = []
+    original = official_data.OfficialBatches.next
+
+    def counting(self):
+        drawn.append(self.batch_size)
+        return original(self)
+
+    monkeypatch.setattr(official_data.OfficialBatches, "next", counting)
+    store = str(tmp_path / "s.sqlite")
+    result = nasbench_cli(["run", "--scorer", "zc-pt", "--strategy", "independent", "--store", store, *TINY])
+    assert result.exit_code == 0, result.output
+    assert drawn == [8] * 6  # one minibatch for each of the 6 edges
