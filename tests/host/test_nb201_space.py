@@ -9,6 +9,7 @@ from nasbench.errors import BadInput
 from nasbench.supernet import active_ops, only, removed
 from nasbench.torchutil import torch_generator
 from nasbench_plugins.spaces.nb201 import NB201Space
+from nasbench_plugins.spaces.nb201_network import SearchCell
 from tests.conftest import DATA, needs_data
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
@@ -62,8 +63,10 @@ def _count_conv3x3_calls(net, x):
     calls = []
     handles = [
         m.register_forward_hook(lambda *_: calls.append(1))
-        for m in net.modules()
-        if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3) and m.bias is not None
+        for cell in net.cells
+        if isinstance(cell, SearchCell)
+        for m in cell.modules()
+        if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3)
     ]
     net(x)
     for h in handles:
