@@ -9,8 +9,10 @@ round never fails CI. Peak memory (``extra_info.peak_memory_bytes``) fails on it
 
 ``--normalize`` divides every time ratio by the machine factor (the median of all cases' time
 ratios): a box that is uniformly slower or busier than the baseline's does not fail, a case
-that got slower relative to the others does. The factor is always printed. CI (``.ci/gate``)
-normalizes, because its machine is not the one that recorded the baseline.
+that got slower relative to the others does. The factor is always printed, and
+``--max-machine-factor F`` fails when it exceeds F (everything slower at once: a wholesale
+regression, or a machine too slow to compare with this baseline). CI (``.ci/gate``) normalizes
+with F = 2.5, because its machine is not the one that recorded the baseline.
 
     python benchmarks/compare.py benchmarks/baselines/cpu.json run.json
     python benchmarks/compare.py --normalize benchmarks/baselines/cpu.json run.json
@@ -29,16 +31,23 @@ from pathlib import Path
 MEMORY = " [memory]"
 
 
+def case_name(fullname: str) -> str:
+    """``benchmarks/bench_x.py::test[a]`` -> ``bench_x.py::test[a]``: the same case whatever
+    directory pytest ran from (a copy of ``benchmarks/`` elsewhere names its cases alike)."""
+    file, sep, rest = fullname.partition("::")
+    return Path(file).name + sep + rest
+
+
 def load(path: Path) -> dict[str, tuple[float, float]]:
     """Per case: (median, min) seconds over its rounds; ``<case> [memory]``: (bytes, bytes)."""
     data = json.loads(path.read_text())
     values = {}
     for case in data.get("benchmarks", []):
-        stats = case["stats"]
-        values[case["fullname"]] = (float(stats["median"]), float(stats.get("min", stats["median"])))
+        stats, name = case["stats"], case_name(case["fullname"])
+        values[name] = (float(stats["median"]), float(stats.get("min", stats["median"])))
         memory = case.get("extra_info", {}).get("peak_memory_bytes")
         if memory:
-            values[case["fullname"] + MEMORY] = (float(memory), float(memory))
+            values[name + MEMORY] = (float(memory), float(memory))
     return values
 
 
@@ -99,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("current", type=Path)
     parser.add_argument("--tolerance", type=float, default=1.5, help="max ratio current/baseline")
     parser.add_argument("--normalize", action="store_true", help="divide time ratios by the machine factor")
+    parser.add_argument(
+        "--max-machine-factor", type=float, default=None, help="fail when the machine factor exceeds this"
+    )
     parser.add_argument("--update", action="store_true", help="copy current over the baseline")
     args = parser.parse_args(argv)
     if args.update:
@@ -114,10 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, KeyError, TypeError) as exc:
         print(f"not a pytest-benchmark JSON file: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
-    if not current:
-        print(f"{args.current} holds no benchmark case", file=sys.stderr)
+    if not set(current) & set(baseline):
+        print(f"no case of {args.current} is in the baseline {args.baseline}: nothing to compare", file=sys.stderr)
         return 2
     lines, ok = compare(baseline, current, args.tolerance, args.normalize)
+    factor = machine_factor(baseline, current)
+    if args.max_machine_factor is not None and factor > args.max_machine_factor:
+        lines.append(f"machine factor x{factor:.2f} > {args.max_machine_factor:g}: every case is slower at once")
+        ok = False
     print("\n".join(lines))
     print("all within tolerance" if ok else f"some cases are more than {args.tolerance}x slower than the baseline")
     return 0 if ok else 1
