@@ -64,7 +64,7 @@ RUN_KILL_POINTS = [(0, 0.15), (1, 0.0), (3, 0.15), (5, 0.35)]
 @pytest.mark.parametrize("rows, extra_s", RUN_KILL_POINTS, ids=[f"after{r}+{e}s" for r, e in RUN_KILL_POINTS])
 def test_a_killed_run_keeps_its_finished_trials_and_resumes_without_redoing_them(tmp_path, rows, extra_s):
     store = tmp_path / "s.sqlite"
-    args = ["run", *TOY, "--scorer", "slow-oracle", "--seeds", "0-7", "--store", store]
+    args = ["run", *TOY, "--scorer", "slow-oracle", "--seeds", "0-11", "--store", store]
     env = nb_env(NASBENCH_TEST_SLEEP="0.1")  # 3 edges: ~0.3 s a trial
     proc = subprocess.Popen(nb_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seen = _kill_when(proc, store, "SELECT count(*) FROM trials", rows, extra_s)
@@ -79,7 +79,7 @@ def test_a_killed_run_keeps_its_finished_trials_and_resumes_without_redoing_them
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("already in the store") == seen
     after = _trials(store)
-    assert [s for _, s, _, _ in after] == list(range(8))
+    assert [s for _, s, _, _ in after] == list(range(12))
     assert set(before) <= set(after)  # finished rows untouched (same finished_at)
     assert _integrity(store) == "ok"
 
@@ -92,7 +92,7 @@ SCORES = "SELECT count(*) FROM proxy_scores"
 @pytest.mark.parametrize("rows, extra_s", CORR_KILL_POINTS, ids=[f"after{r}+{e}s" for r, e in CORR_KILL_POINTS])
 def test_a_killed_correlate_keeps_its_scores_and_resumes_without_redoing_them(data_dir, tmp_path, rows, extra_s):
     store = tmp_path / "s.sqlite"
-    args = ["correlate", "--proxy", "slow-params", "--sample", "10", "--batch-size", "4", "--store", store]
+    args = ["correlate", "--proxy", "slow-params", "--sample", "12", "--batch-size", "4", "--store", store]
     env = nb_env(NASBENCH_TEST_SLEEP="0.3")
     proc = subprocess.Popen(nb_command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seen = _kill_when(proc, store, SCORES, rows, extra_s)
@@ -105,9 +105,9 @@ def test_a_killed_correlate_keeps_its_scores_and_resumes_without_redoing_them(da
 
     again = run_nb(*args, NASBENCH_TEST_SLEEP="0")
     assert again.returncode == 0, again.stderr
-    assert f"computed {10 - seen:,} arch(s)" in again.stdout
+    assert f"computed {12 - seen:,} arch(s)" in again.stdout
     assert f"{seen:,} taken from the store" in again.stdout
-    assert _count(store, SCORES) == 10
+    assert _count(store, SCORES) == 12
     assert _integrity(store) == "ok"
 
 
