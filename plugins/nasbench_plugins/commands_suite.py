@@ -55,8 +55,21 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @_common
     @click.option("--device", default="auto", show_default=True)
     @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
+    @click.option(
+        "--trial-timeout",
+        type=click.FloatRange(min=0),
+        default=0,
+        show_default=True,
+        help="seconds a trial may run before it is stored as failed (0 = no limit)",
+    )
     def run_cmd(
-        file: str, quick: bool, store: str | None, data_dir: str | None, device: str, only: tuple[str, ...]
+        file: str,
+        quick: bool,
+        store: str | None,
+        data_dir: str | None,
+        device: str,
+        only: tuple[str, ...],
+        trial_timeout: float,
     ) -> None:
         """Run every cell's missing seeds (finished trials in the store are kept)."""
         from nasbench import runner, suites
@@ -72,6 +85,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
         prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
         with Store(store or DEFAULT_STORE) as st:
             for cell, prepared in prepared_cells:
+                prepared.trial_timeout = trial_timeout
                 if device != "auto":
                     from nasbench.torchutil import resolve_device
 

@@ -145,3 +145,26 @@ def test_two_runs_and_a_reporter_share_one_store(tmp_path):
         per_key.setdefault(key, []).append(seed)
     assert sorted(sorted(v) for v in per_key.values()) == [list(range(90)), list(range(90))]
     assert _integrity(store) == "ok"
+
+
+@pytest.mark.slow
+def test_a_run_and_a_correlate_write_one_store_at_once(data_dir, tmp_path):
+    store = tmp_path / "s.sqlite"
+    env = nb_env(NASBENCH_TEST_SLEEP="0.05")
+    commands = [
+        ["run", *TOY, "--scorer", "slow-oracle", "--seeds", "0-39", "--store", store],
+        ["correlate", "--proxy", "slow-params,params", "--sample", "20", "--batch-size", "4", "--store", store],
+    ]
+    procs = [
+        subprocess.Popen(nb_command(*c), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for proc, (_out, err) in zip(procs, outs):
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+    assert (
+        _count(store, "SELECT count(DISTINCT seed) FROM trials") == _count(store, "SELECT count(*) FROM trials") == 40
+    )
+    assert _count(store, "SELECT count(*) FROM proxy_scores WHERE status='ok'") == 40
+    assert _integrity(store) == "ok"

@@ -100,3 +100,15 @@ def test_a_bad_trial_timeout_is_a_usage_error(cli, tmp_path, value):
     result = cli(["run", *TOY, "--scorer", "best-acc", "--trial-timeout", value, "--store", tmp_path / "s.sqlite"])
     assert result.exit_code == 2
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_suite_run_applies_the_trial_timeout_to_every_cell(cli, tmp_path):
+    suite = tmp_path / "hang.toml"
+    suite.write_text(
+        '[suite]\nname = "h"\nseeds = "0"\n[defaults]\nspace = "toy"\ndataset = "toy"\nstrategy = "independent"\n'
+        '[[cells]]\nname = "hangs"\nscorer = "hang"\nchecks = [{ metric = "rank", paper = 1, tolerance = 0, quick = true }]\n'
+    )
+    store = tmp_path / "s.sqlite"
+    result = cli(["suite", "run", suite, "--quick", "--trial-timeout", "0.5", "--store", store])
+    assert result.exit_code == EXIT_TRIALS_FAILED
+    assert "exceeded its 0.5 s limit" in _rows(store)[0][2]
