@@ -106,7 +106,8 @@ def test_suite_run_applies_the_trial_timeout_to_every_cell(cli, tmp_path):
     suite = tmp_path / "hang.toml"
     suite.write_text(
         '[suite]\nname = "h"\nseeds = "0"\n[defaults]\nspace = "toy"\ndataset = "toy"\nstrategy = "independent"\n'
-        '[[cells]]\nname = "hangs"\nscorer = "hang"\nchecks = [{ metric = "rank", paper = 1, tolerance = 0, quick = true }]\n'
+        '[[cells]]\nname = "hangs"\nscorer = "hang"\n'
+        'checks = [{ metric = "rank", paper = 1, tolerance = 0, quick = true }]\n'
     )
     store = tmp_path / "s.sqlite"
     result = cli(["suite", "run", suite, "--quick", "--trial-timeout", "0.5", "--store", store])
