@@ -12,12 +12,16 @@ from typing import Any
 
 
 def space_config(space: Any, settings: dict[str, Any]) -> dict[str, Any]:
-    """What shapes the space's networks: every setting it declares (typed, as resolved for the
-    run), its plain attributes and its ``values`` dict (cell spaces keep their sizes there).
+    """What shapes the space's networks: its ``version``, every setting it declares (typed, as
+    resolved for the run), its plain attributes and its ``values`` dict (cell spaces keep their
+    sizes there).
 
     Both views are kept: a space built by hand (tests) need not match the run's settings."""
     declared = getattr(space, "settings", {}) or {}
     out: dict[str, Any] = {f"setting.{k}": settings.get(k, declared[k].default) for k in sorted(declared)}
+    # a space whose network code changes what a trained supernet means bumps ``version`` (as a
+    # proxy does): "1" when it declares none, so existing keys keep their meaning
+    out["version"] = str(getattr(space, "version", "1"))
     for k, v in sorted(vars(space).items()):
         if isinstance(v, (int, float, str, bool)):
             out[f"attr.{k}"] = v

@@ -59,6 +59,13 @@ def test_the_key_has_a_format_version(faulty_pm, monkeypatch):
     assert _key(space, {}) != before
 
 
+def test_a_new_space_version_changes_the_key(faulty_pm, monkeypatch):
+    space = Registry(faulty_pm).get("space", "nb201")
+    before = _key(space, {})
+    monkeypatch.setattr(type(space), "version", "2", raising=False)
+    assert _key(space, {}) != before
+
+
 def _saved(tmp_path, config, **state):
     path = checkpoint_path(config, str(tmp_path))
     path.parent.mkdir(parents=True, exist_ok=True)
