@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections import OrderedDict
 from typing import Any
@@ -36,8 +37,29 @@ def _mib(values: list[Any]) -> str:
     return f"{max(vals) / 2**20:.0f}" if vals else "-"
 
 
-def _settings_label(settings: dict[str, Any]) -> str:
-    keys = ("proposals", "validation", "edge_order", "batch_size")
+#: settings always shown when a run has them; any other setting is shown when it tells two rows apart
+SHOWN_SETTINGS = ("proposals", "validation", "edge_order", "batch_size")
+
+
+def _varying(rows: list[dict[str, Any]]) -> list[str]:
+    """Setting names whose value differs between runs of the same components (space, scorer, ...):
+    without them, two such runs would print as identical rows."""
+    groups: dict[tuple, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        who = tuple(row[k] for k in ("space", "benchmark", "dataset", "scorer", "proxy", "strategy"))
+        groups.setdefault(who, {})[row["run_key"]] = row["settings"]
+    names: set[str] = set()
+    for runs in groups.values():
+        keys = set().union(*(settings.keys() for settings in runs.values()))
+        for key in keys:
+            values = {json.dumps(s.get(key, "<absent>"), sort_keys=True, default=str) for s in runs.values()}
+            if len(values) > 1:
+                names.add(key)
+    return sorted(names - set(SHOWN_SETTINGS))
+
+
+def _settings_label(settings: dict[str, Any], extra: list[str] = ()) -> str:
+    keys = (*SHOWN_SETTINGS, *extra)
     return " ".join(f"{k}={settings[k]}" for k in keys if k in settings)
 
 
@@ -46,6 +68,7 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for row in rows:
         groups.setdefault(row["run_key"], []).append(row)
+    extra = _varying(rows)
     table = []
     for trials in groups.values():
         first = trials[0]
@@ -58,7 +81,7 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
                 "scorer": first["scorer"],
                 "proxy": first["proxy"] or "-",
                 "strategy": first["strategy"],
-                "settings": _settings_label(first["settings"]) or "-",
+                "settings": _settings_label(first["settings"], extra) or "-",
                 "device": first["device_type"],
                 "test error %": _mean_std([t["test_error"] for t in ok]),
                 "mean rank": _mean([t["rank"] for t in ok], 0),
