@@ -72,3 +72,17 @@ def test_a_biased_supernet_says_official_ones_have_no_bias():
     biased = NB201Space(channels=4, cells_per_stage=1, conv_bias=True).build_supernet(10, torch_generator(0))
     with pytest.raises(BadInput, match="nb201_conv_bias=false"):
         load_official(biased, _as_official(plain.state_dict()), "supernet")
+
+
+def test_the_space_setting_starts_the_supernet_from_an_official_checkpoint(tmp_path):
+    source = SPACE.build_supernet(10, torch_generator(7))
+    path = tmp_path / "official.pt"
+    torch.save(_as_official(source.state_dict()), path)
+    space = SPACE.with_settings({"nb201_channels": 4, "nb201_cells": 1, "nb201_supernet_weights": str(path)})
+    loaded = space.build_supernet(10, torch_generator(0))
+    assert all(torch.equal(v, loaded.state_dict()[k]) for k, v in source.state_dict().items())
+
+
+def test_a_missing_official_checkpoint_is_refused_when_settings_are_read():
+    with pytest.raises(BadInput, match="nb201_supernet_weights: no file at /nowhere.pt"):
+        NB201Space.settings["nb201_supernet_weights"].coerce("nb201_supernet_weights", "/nowhere.pt")

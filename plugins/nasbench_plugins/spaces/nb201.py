@@ -6,6 +6,8 @@ edges into node k and ``op~j`` is the op on edge j -> k.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 from torch import nn
@@ -38,15 +40,26 @@ class NB201Space:
             False,
             "supernet convs have a bias: false as the Zero-Cost-PT/DARTS-PT code, true as NATS-Bench's xautodl",
         ),
+        "nb201_supernet_weights": Setting(
+            "",
+            "an official NB201 supernet state_dict (Zero-Cost-PT/DARTS-PT names) to start from instead of a fresh init",
+            check=lambda path: _check_file(path),
+        ),
     }
 
     def __init__(
-        self, channels: int = 16, cells_per_stage: int = 5, removed_ops: str = "skip", conv_bias: bool = False
+        self,
+        channels: int = 16,
+        cells_per_stage: int = 5,
+        removed_ops: str = "skip",
+        conv_bias: bool = False,
+        supernet_weights: str = "",
     ) -> None:
         self.channels = channels
         self.cells_per_stage = cells_per_stage
         self.removed_ops = removed_ops
         self.conv_bias = conv_bias
+        self.supernet_weights = supernet_weights
 
     def with_settings(self, settings: dict) -> NB201Space:
         """A copy sized and configured by the run's settings."""
@@ -55,6 +68,7 @@ class NB201Space:
             settings.get("nb201_cells", 5),
             settings.get("nb201_removed_ops", "skip"),
             bool(settings.get("nb201_conv_bias", False)),
+            str(settings.get("nb201_supernet_weights", "")),
         )
 
     def candidate_ops(self, edge: str) -> tuple[str, ...]:
@@ -88,7 +102,17 @@ class NB201Space:
 
     def build_supernet(self, num_classes: int, generator: torch.Generator) -> nn.Module:
         net = NB201Supernet(num_classes, self.channels, self.cells_per_stage, self.removed_ops, self.conv_bias)
-        return reset_parameters(net, generator)
+        reset_parameters(net, generator)
+        if self.supernet_weights:
+            from nasbench_plugins.spaces.nb201_official import load_official, load_weights
+
+            load_official(net, load_weights(Path(self.supernet_weights)), "supernet")
+        return net
+
+
+def _check_file(path: str) -> None:
+    if path and not Path(path).is_file():
+        raise BadInput(f"nb201_supernet_weights: no file at {path}")
 
 
 @hookimpl

@@ -11,11 +11,12 @@ their forward uses); their ``score`` / ``bias_mask`` buffers carry no forward st
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from nasbench.errors import BadInput
+from nasbench.errors import BadInput, DataError
 from nasbench_plugins.spaces.nb201_network import EDGES
 
 _EDGE = re.compile(r"^cells\.(\d+)\.edges\.(\d)<-(\d)\.(\d+)\.op\.(.+)$")
@@ -79,3 +80,16 @@ def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "n
             )
     net.load_state_dict(ours, strict=True)
     return net
+
+
+def load_weights(path: Path) -> dict[str, torch.Tensor]:
+    """A state_dict (or a dict of tensors) from ``path``; one clear line if missing or not one."""
+    if not path.is_file():
+        raise DataError(f"missing reference file {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user error
+        raise DataError(f"{path} is not a readable torch state_dict ({type(exc).__name__})") from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise DataError(f"{path} is not a state_dict (a dict of tensors)")
+    return state

@@ -19,6 +19,7 @@ import torch
 
 from nasbench.errors import BadInput, DataError
 from nasbench.images import read_cifar_binary
+from nasbench_plugins.spaces.nb201_official import load_weights
 from nasbench_plugins.zero_cost_pt.official_data import normalise
 
 
@@ -40,19 +41,6 @@ class Reference:
         if not words:
             raise DataError(f"{self.folder}/reference.json names an empty weights file")
         return load_weights(self.folder / words[0])
-
-
-def load_weights(path: Path) -> dict[str, torch.Tensor]:
-    """A state_dict (or a dict of tensors) from ``path``; one clear line if missing or not one."""
-    if not path.is_file():
-        raise DataError(f"missing reference file {path}")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user error
-        raise DataError(f"{path} is not a readable torch state_dict ({type(exc).__name__})") from None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise DataError(f"{path} is not a state_dict (a dict of tensors)")
-    return state
 
 
 _REQUIRED = {"supernet": dict, "ops": list, "edges": list, "images": dict, "proposals": list, "validation": list}
