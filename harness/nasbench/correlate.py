@@ -9,6 +9,7 @@ accuracy, precision of the top-K, throughput and peak memory.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from nasbench import metrics, proxyjob
 from nasbench.components import Arch, Benchmark, SearchSpace, proxy_version
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed
+from nasbench.keys import space_config
 from nasbench.scorecache import ProxyScore, ScoreCache, ScoreKey
 
 TOP_K = (10, 50, 100)
@@ -53,7 +55,18 @@ class Study:
 
     @property
     def key(self) -> ScoreKey:
-        return ScoreKey(self.space.name, self.images_key, self.batch_size, self.seed)
+        """Scores are reused only for this space configuration (its version and settings, which
+        shape the networks scored); rows stored before configurations were recorded fit a
+        version-"1" space at its defaults."""
+        config = space_config(self.space, {})
+        return ScoreKey(
+            self.space.name,
+            self.images_key,
+            self.batch_size,
+            self.seed,
+            json.dumps(config, sort_keys=True),
+            config["version"] == "1",
+        )
 
 
 @dataclass

@@ -99,6 +99,8 @@ ADDED_COLUMNS = (
     ("proxy_scores", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
     ("proxy_correlations", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
     ("proxy_correlations", "images_stand_in", "INTEGER"),  # NULL in older rows: read from images_note
+    # NULL in older rows: scored by a version-"1" space at its defaults, reused only by such a space
+    ("proxy_scores", "space_config", "TEXT"),
 )
 
 
@@ -110,6 +112,12 @@ class ScoreKey:
     images: str
     batch_size: int
     seed: int
+    #: the space's configuration (``nasbench.keys.space_config`` as JSON): a score is reused only
+    #: for the same; None = not checked (and stored as NULL)
+    space_config: str | None = None
+    #: whether rows stored before ``space_config`` existed (NULL) fit this space: it has
+    #: version "1" and its default settings, as every space had then
+    legacy_ok: bool = True
 
 
 @dataclass
@@ -166,10 +174,15 @@ class ScoreCache:
         for start in range(0, len(archs), 500):
             chunk = archs[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
+            config = ""
+            params: tuple[Any, ...] = ()
+            if key.space_config is not None:
+                config = " AND (space_config=? OR (space_config IS NULL AND ?))"
+                params = (key.space_config, int(key.legacy_ok))
             rows = self.conn.execute(
                 "SELECT * FROM proxy_scores WHERE space=? AND proxy=? AND images=? AND batch_size=? AND seed=?"
-                f" AND proxy_version=? AND status='ok' AND arch IN ({marks})",
-                (key.space, proxy, key.images, key.batch_size, key.seed, version, *chunk),
+                f" AND proxy_version=? AND status='ok'{config} AND arch IN ({marks})",
+                (key.space, proxy, key.images, key.batch_size, key.seed, version, *params, *chunk),
             )
             for r in rows:
                 found[r["arch"]] = _from_row(r)
@@ -181,8 +194,8 @@ class ScoreCache:
         with self.conn:
             self.conn.execute(
                 "INSERT OR REPLACE INTO proxy_scores (space, arch, proxy, images, batch_size, seed, status, score,"
-                " failure, seconds, peak_memory_bytes, memory_device, attempts, proxy_version)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " failure, seconds, peak_memory_bytes, memory_device, attempts, proxy_version, space_config)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     key.space,
                     arch,
@@ -198,6 +211,7 @@ class ScoreCache:
                     result.memory_device,
                     result.attempts,
                     result.version,
+                    key.space_config,
                 ),
             )
 
