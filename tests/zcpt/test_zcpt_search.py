@@ -85,3 +85,47 @@ def test_independent_selection_uses_a_fresh_batch_per_edge(nasbench_cli, tmp_pat
     result = nasbench_cli(["run", "--scorer", "zc-pt", "--strategy", "independent", "--store", store, *TINY])
     assert result.exit_code == 0, result.output
     assert drawn == [8] * 6  # one minibatch for each of the 6 edges
+
+
+@needs_data
+@pytest.mark.parametrize("extra", [["--edge-order", "global-op-once"], ["--proxy", "synflow"]])
+def test_official_semantics_run_with_global_orders_and_other_proxies(nasbench_cli, tmp_path, extra):
+    store = str(tmp_path / "s.sqlite")
+    result = nasbench_cli(["run", "--scorer", "zc-pt", "-N", "1", "-V", "2", "--store", store, *TINY, *extra])
+    assert result.exit_code == 0, result.output
+    (row,) = _rows(store)
+    assert row["status"] == "ok" and _extra(row)["info"]["zcpt_semantics"] == "official"
+
+
+def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_weights():
+    import torch
+
+    from nasbench.torchutil import torch_generator
+    from nasbench_plugins.scorers.zc_pt import ZeroCostPT, _Trial
+    from nasbench_plugins.spaces.nb201 import NB201Space
+
+    seen = []
+
+    class Probe:
+        name = "probe"
+
+        def score(self, net, inputs, targets, generator):
+            seen.append((net.removed_ops, net.op_weights.clone()))
+            return 1.0
+
+    class Ctx:
+        proxy = Probe()
+        supernet = NB201Space(channels=4, cells_per_stage=1).build_supernet(10, torch_generator(0))
+        counters = type("C", (), {"perturbations": 0})()
+
+        def proxy_score(self, net, batch):
+            return self.proxy.score(net, *batch, None)
+
+    ctx = Ctx()
+    trial = _Trial(Semantics.from_settings({}), torch_generator(0), None)
+    trial.alpha, trial.batch = torch.zeros(6, 5), (torch.zeros(2, 3, 8, 8), torch.zeros(2))
+    ctx.state = {"zc-pt": trial}
+    ZeroCostPT().score_edge(ctx, {}, "0->1")
+    assert [mode for mode, _ in seen] == ["blocked"] * 5
+    assert [float(w[0, k]) for k, (_, w) in enumerate(seen)] == [0.0] * 5  # each op removed in turn
+    assert float(seen[0][1][0, 1]) == pytest.approx(0.2) and ctx.supernet.removed_ops == "skip"  # restored
