@@ -8,21 +8,27 @@ import dataclasses
 import pytest
 import torch
 
-from nasbench.errors import DataError
+from nasbench.errors import BadInput, DataError
 from nasbench.registry import Registry
 from nasbench.settings import Setting, resolve_settings
 from nasbench.training import TRAINING_VERSION, checkpoint_path, load_checkpoint, train_config
 
 
-def _other_value(setting: Setting):
-    """A valid value different from the default: another choice, the other bool, default + 1."""
+def _other_value(name: str, setting: Setting, tmp_path):
+    """A valid value different from the default: another choice, the other bool, default + 1,
+    another string, or (for a string its check rejects, e.g. a file path) an existing file."""
     if setting.choices:
         return next(c for c in setting.choices if c != setting.default)
     if isinstance(setting.default, bool):
         return not setting.default
     if isinstance(setting.default, (int, float)):
         return setting.default + 1
-    return setting.default + "-other"
+    try:
+        return setting.coerce(name, setting.default + "-other")
+    except BadInput:
+        path = tmp_path / f"{name}.file"
+        path.write_bytes(b"placeholder")
+        return str(path)
 
 
 def _key(space, given: dict) -> str:
@@ -38,13 +44,13 @@ def _space_settings(faulty_pm):
             yield name, space, setting_name, setting
 
 
-def test_every_declared_setting_of_every_space_changes_the_checkpoint_key(faulty_pm):
+def test_every_declared_setting_of_every_space_changes_the_checkpoint_key(faulty_pm, tmp_path):
     checked = []
     for name, space, setting_name, setting in _space_settings(faulty_pm):
         if not hasattr(space, "with_settings"):
             continue
         base = _key(space, {})
-        changed = _key(space, {setting_name: _other_value(setting)})
+        changed = _key(space, {setting_name: _other_value(setting_name, setting, tmp_path)})
         assert changed != base, f"space {name}: {setting_name} is not in the checkpoint key"
         checked.append((name, setting_name))
     spaces = {n for n, _ in checked}
