@@ -57,7 +57,7 @@ def _mean_std(values: list[float], digits: int = 2) -> str:
         return "-"
     if len(vals) == 1:
         return f"{vals[0]:.{digits}f}"
-    return f"{np.mean(vals):.{digits}f} ± {np.std(vals, ddof=1):.{digits}f}"
+    return f"{np.mean(vals):.{digits}f} ± {np.std(vals, ddof=0):.{digits}f}"  # as `nasbench report`
 
 
 def _rho(value) -> str:
