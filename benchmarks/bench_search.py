@@ -5,12 +5,11 @@ Targets: a perturbation evaluation of the supernet costs no more than a plain su
 the bare forward passes it needs.
 """
 
-import time
-
 import numpy as np
 import pytest
 import torch
 
+from benchutil import median_seconds
 from nasbench.supernet import removed
 from nasbench.torchutil import torch_generator
 from nasbench_plugins.proxies.nwot import NWOT
@@ -20,12 +19,7 @@ BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_con
 
 
 def _median(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return median_seconds(fn, repeat)
 
 
 @pytest.fixture(scope="module")

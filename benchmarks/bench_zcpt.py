@@ -6,12 +6,10 @@ most 1.3x its bare forward. A whole seed of the official protocol (N=10, V=100) 
 main job itself (docs/zc-pt.md quotes the stored search seconds), not here.
 """
 
-import time
-
-import numpy as np
 import pytest
 import torch
 
+from benchutil import cifar_minibatch, median_seconds
 from nasbench.torchutil import torch_generator
 from nasbench_plugins.spaces.nb201 import NB201Space
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules, network_kernel, supernet_kernel
@@ -20,24 +18,12 @@ CANDIDATE = "|nor_conv_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|no
 
 
 def _median(fn, repeat=3):
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return median_seconds(fn, repeat, warmup=True)
 
 
 @pytest.fixture(scope="module")
 def batch256():
-    from nasbench.images import load_cifar10
-
-    try:
-        images = load_cifar10("train")
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"needs CIFAR-10 in NASBENCH_DATA ({exc})")
-    return next(images.minibatches(256, torch_generator(0)))[0]
+    return cifar_minibatch(256)[0]
 
 
 @pytest.fixture(scope="module")

@@ -14,16 +14,9 @@ os.environ["NASBENCH_OFFLINE"] = "1"
 @pytest.fixture(scope="session")
 def cifar_batch():
     """A fixed batch of 64 real CIFAR-10 images (the subset in the data dir)."""
-    import torch
+    from benchutil import cifar_minibatch
 
-    from nasbench.images import load_cifar10
-
-    try:
-        images = load_cifar10("train")
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"needs CIFAR-10 in NASBENCH_DATA ({exc})")
-    gen = torch.Generator().manual_seed(0)
-    return next(images.minibatches(64, gen))
+    return cifar_minibatch(64)
 
 
 @pytest.fixture

@@ -41,6 +41,16 @@ class NasbenchGroup(click.Group):
             raise CliError(where + exc.format_message()) from None
 
 
+#: ``--trial-timeout``, shared by ``run`` and plugin commands that run trials (``suite run``)
+trial_timeout_option = click.option(
+    "--trial-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="seconds a trial may run before it is stored as failed (0 = no limit)",
+)
+
+
 def command_group(parent: click.Group, name: str, help_text: str) -> click.Group:
     """The subgroup ``name`` of ``parent``, created if no plugin made it yet.
 
@@ -129,13 +139,7 @@ def make_cli(pm: Any | None = None) -> click.Group:
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
     @click.option("--force", is_flag=True, help="re-run seeds that already finished")
-    @click.option(
-        "--trial-timeout",
-        type=click.FloatRange(min=0),
-        default=0,
-        show_default=True,
-        help="seconds a trial may run before it is stored as failed (0 = no limit)",
-    )
+    @trial_timeout_option
     @click.option("--json", "as_json", is_flag=True, help="one JSON object per trial per line, no progress bar")
     def run(**opts: Any) -> None:
         """Search with a scorer and strategy; store one row per seed."""

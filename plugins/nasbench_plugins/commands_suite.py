@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from nasbench.cli import exit_if_failed
+from nasbench.cli import exit_if_failed, trial_timeout_option
 from nasbench.errors import EXIT_CHECK_FAILED, EXIT_TRIALS_FAILED, NasbenchError
 from nasbench.hookspecs import hookimpl
 
@@ -55,13 +55,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @_common
     @click.option("--device", default="auto", show_default=True)
     @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
-    @click.option(
-        "--trial-timeout",
-        type=click.FloatRange(min=0),
-        default=0,
-        show_default=True,
-        help="seconds a trial may run before it is stored as failed (0 = no limit)",
-    )
+    @trial_timeout_option
     def run_cmd(
         file: str,
         quick: bool,
