@@ -23,11 +23,12 @@ def _write(path: Path, rounds: dict[str, list[float]], folder: str = "benchmarks
 
 
 def _compare(
-    tmp_path: Path, current: dict[str, list[float]], folder: str = "benchmarks"
+    tmp_path: Path, current: dict[str, list[float]], folder: str = "benchmarks", *reruns: dict, extra=()
 ) -> subprocess.CompletedProcess:
     base = _write(tmp_path / "base.json", BASE)
-    now = _write(tmp_path / "now.json", current, folder)
-    args = [sys.executable, str(COMPARE), "--normalize", "--max-machine-factor", "3.0", str(base), str(now)]
+    runs = [_write(tmp_path / f"now{i}.json", run, folder) for i, run in enumerate((current, *reruns))]
+    args = [sys.executable, str(COMPARE), "--normalize", "--max-machine-factor", "3.0", *extra, str(base)]
+    args += [str(run) for run in runs]
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
@@ -69,3 +70,22 @@ def test_a_run_with_no_case_of_the_baseline_is_an_error(tmp_path):
     result = _compare(tmp_path, {"zzz": [1.0] * 5})
     assert result.returncode == 2
     assert "nothing to compare" in result.stderr
+
+
+def test_the_slower_cases_are_written_as_node_ids_to_rerun(tmp_path):
+    out = tmp_path / "slower.txt"
+    result = _compare(tmp_path, {**BASE, "b": [6.0] * 5}, extra=("--slower-out", str(out)))
+    assert result.returncode == 1
+    assert out.read_text() == "benchmarks/bench_x.py::test_b\n"
+
+
+def test_a_case_slower_in_one_run_but_not_in_its_rerun_passes(tmp_path):
+    """CI's box once ran one 80 ms case at 130 ms for a whole run: the gate re-runs it."""
+    result = _compare(tmp_path, {**BASE, "b": [6.0] * 5}, "benchmarks", {"b": [2.1] * 5})
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_case_slower_in_its_rerun_too_fails(tmp_path):
+    result = _compare(tmp_path, {**BASE, "b": [6.0] * 5}, "benchmarks", {"b": [5.0] * 5})
+    assert result.returncode == 1
+    assert any(line.endswith("SLOWER") and "test_b" in line for line in result.stdout.splitlines())
