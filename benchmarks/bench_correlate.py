@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from nasbench import correlate
 from nasbench.executors import make_executor
 from nasbench.plugins import get_plugin_manager
 from nasbench.registry import Registry
-from nasbench.scorecache import ScoreCache
+from nasbench_plugins.correlate import engine as correlate
+from nasbench_plugins.correlate.scorecache import ScoreCache
 
 DATA = Path(os.environ.get("NASBENCH_DATA", ""))
 pytestmark = pytest.mark.skipif(not (DATA / "nb201_test_acc.csv").is_file(), reason="needs NASBENCH_DATA")

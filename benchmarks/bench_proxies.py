@@ -40,7 +40,7 @@ NAMES = (
 
 @pytest.fixture(scope="module")
 def nb201_net():
-    from nasbench_plugins.spaces.nb201 import NB201Space
+    from nasbench_plugins.nb201.space import NB201Space
 
     space = NB201Space()
     return space.build_network(space.parse(ARCH), 10, torch.Generator().manual_seed(1))

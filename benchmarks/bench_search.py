@@ -12,8 +12,8 @@ import torch
 from benchutil import median_seconds
 from nasbench.supernet import removed
 from nasbench.torchutil import torch_generator
+from nasbench_plugins.nb201.space import NB201Space
 from nasbench_plugins.proxies.nwot import NWOT
-from nasbench_plugins.spaces.nb201 import NB201Space
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 

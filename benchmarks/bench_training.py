@@ -12,8 +12,8 @@ import torch
 
 from nasbench.images import ImageSet
 from nasbench.torchutil import torch_generator
-from nasbench.training import SupernetTrainer, TrainConfig
-from nasbench_plugins.spaces.nb201 import NB201Space
+from nasbench_plugins.nb201.space import NB201Space
+from nasbench_plugins.oneshot.training import SupernetTrainer, TrainConfig
 
 BATCH = 8
 

@@ -11,7 +11,7 @@ import torch
 
 from benchutil import cifar_minibatch, median_seconds
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.spaces.nb201 import NB201Space
+from nasbench_plugins.nb201.space import NB201Space
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules, network_kernel, supernet_kernel
 
 CANDIDATE = "|nor_conv_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"

@@ -64,6 +64,18 @@ def command_group(parent: click.Group, name: str, help_text: str) -> click.Group
     return group
 
 
+def registry_of(ctx: click.Context | None = None) -> Any:
+    """The registry of the running ``nasbench`` CLI (so components registered on its plugin
+    manager, e.g. in tests, are seen), or a fresh one outside a CLI invocation."""
+    ctx = ctx if ctx is not None else click.get_current_context(silent=True)
+    accessor = getattr(ctx.find_root().command, "nasbench_registry", None) if ctx is not None else None
+    if accessor is not None:
+        return accessor()
+    from nasbench.registry import make_registry
+
+    return make_registry()
+
+
 def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in values:
@@ -224,9 +236,9 @@ def make_cli(pm: Any | None = None) -> click.Group:
         """Comparison table of every run in the store (one row per run spec), then its proxy studies."""
         from pathlib import Path
 
-        from nasbench.proxy_report import stored_studies, study_table
         from nasbench.report import render, summarise
         from nasbench.store import DEFAULT_STORE, Store
+        from nasbench_plugins.correlate.report import stored_studies, study_table
 
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
@@ -238,6 +250,21 @@ def make_cli(pm: Any | None = None) -> click.Group:
         if studies:  # `nasbench correlate` studies kept in the same store
             click.echo(f"\nzero-cost proxy studies (`nasbench correlate`), {len(studies)} rows:\n")
             click.echo(render(study_table(studies), fmt), nl=False)
+
+    @cli.group()
+    def data() -> None:
+        """The data files nasbench and its plugins read (see docs/data.md)."""
+
+    @data.command("files")
+    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    def data_files(data_dir: str | None) -> None:
+        """Every registered data file: where it goes under the data dir, and whether it is there."""
+        from nasbench.data import data_dirs
+
+        for name, entry in registry().data_files().items():
+            found = next((root / entry.path for root in data_dirs(data_dir) if (root / entry.path).is_file()), None)
+            where = f"found at {found}" if found else "missing"
+            click.echo(f"{name:<26} {entry.path:<40} {where}")
 
     cli.nasbench_registry = registry  # type: ignore[attr-defined]  # plugin commands reach the registry
     the_pm = state["pm"]

@@ -1,6 +1,7 @@
 """Data files resolved by name: data dir, then user cache, then a checksum-verified download.
 
-No data lives in the repository. Each known file has a canonical URL, sha256, size and licence;
+No data lives in the repository. Each file (declared by the family that reads it, as a
+``DataFile``) has a canonical URL, sha256, size and licence;
 ``resolve(name)`` finds it under ``--data-dir`` / ``NASBENCH_DATA``, then the user cache, then
 (unless ``NASBENCH_OFFLINE`` is set) downloads it with ``pooch``. A file that cannot be found
 produces one line that says what to fetch and where to put it.
@@ -33,60 +34,15 @@ class DataFile:
     description: str = ""
 
 
-def _raw(repo: str, commit: str, path: str) -> str:
+def github_raw(repo: str, commit: str, path: str) -> str:
     return f"https://raw.githubusercontent.com/{repo}/{commit}/{path}"
 
 
-KNOWN: dict[str, DataFile] = {
+#: the files the host itself reads (CIFAR-10 for image-based scorers); every other file is
+#: declared by the family that reads it and registered through ``nasbench_register_data_files``
+HOST_FILES: dict[str, DataFile] = {
     f.name: f
     for f in [
-        DataFile(
-            "nb201_test_acc",
-            "nb201_test_acc.csv",
-            _raw("v-tao/nats-bench-landscape", "312680307c44fd111146b2be0d0148194fbb2ca8", "nats_bench.csv"),
-            "cb5d777ec3368be83c8f9b3aa4d520696051cb0eb8d94b8f85b519f9ea4afa3e",
-            3_024_008,
-            "values from NATS-Bench (MIT); file licence not stated",
-            "NB201 200-epoch test accuracy, seed-averaged: cifar10, cifar100, ImageNet16-120",
-        ),
-        DataFile(
-            "nb201_cifar10_valid_avg",
-            "nb201_cifar10_valid_avg.csv",
-            _raw("gabro8a/NAS-Landscapes", "35a0b81400d9030e48a82cc372879fa7c32270aa", "data/accuracy/cifar10_avg.csv"),
-            "1fc89edb42c804223ea2f520a3a65b5e10d8c34bc2d1bbca6bc4b4b38a193827",
-            4_050_037,
-            "MIT",
-            "NB201 cifar10-valid: train on half of train, validation accuracy averaged over 3 seeds",
-        ),
-        DataFile(
-            "nas_bench_macro_cifar10",
-            "nas-bench-macro_cifar10.json",
-            _raw(
-                "xiusu/NAS-Bench-Macro", "b1ee7c6ff9d83e6bc002adcaf5c6a9a2ba1a4ac7", "data/nas-bench-macro_cifar10.json"
-            ),
-            "686dee8363cc21cca8c1f321ad5749454f2d9b9ca5972682e137e539bc522297",
-            1_178_821,
-            "Apache-2.0",
-            "NAS-Bench-Macro: CIFAR-10 test accuracy of all 6,561 archs",
-        ),
-        DataFile(
-            "nb301_yahpo_model",
-            "nb301_yahpo/model_v2.onnx",
-            _raw("slds-lmu/yahpo_data", "0e288068134f4af8d231c63d2a941e5ab8060ef0", "nb301/model_v2.onnx"),
-            "e7168d495cf7fe6419b69234a052571536c2a5f6d7a8a2aead4e9d04dffac1d6",
-            2_781_646,
-            "Apache-2.0",
-            "NAS-Bench-301 surrogate (YAHPO Gym v2, ONNX)",
-        ),
-        DataFile(
-            "nb301_yahpo_encoding",
-            "nb301_yahpo/encoding_v2.json",
-            _raw("slds-lmu/yahpo_data", "0e288068134f4af8d231c63d2a941e5ab8060ef0", "nb301/encoding_v2.json"),
-            "b16bb8db9aa5a9b688cd97e782643abe96bd166baa445675f57cbcf5e6128a98",
-            6_706,
-            "Apache-2.0",
-            "categorical codes of the YAHPO NB301 surrogate",
-        ),
         DataFile(
             "cifar10_train",
             "cifar-10-batches-bin/data_batch_1.bin",
@@ -104,24 +60,6 @@ KNOWN: dict[str, DataFile] = {
             None,
             "CIFAR-10 (Krizhevsky 2009), no formal licence; cite the tech report",
             "CIFAR-10 test images, official binary format",
-        ),
-        DataFile(
-            "naswot_reference",
-            "reference/naswot_arch_score_acc.csv",
-            "https://raw.githubusercontent.com/BayesWatch/nas-without-training/a1aa24c257741db0a049e4f126be67ffb1adc2dc/results/arch_score_acc.pd",
-            "f386107cfaf3105646a9bfcd46b7030752ef04af20e7165a04dc9a025d75a754",
-            2_515_567,
-            "MIT",
-            "NASWOT v1 scores of all NB201 archs (converted from the published pickle to CSV)",
-        ),
-        DataFile(
-            "naslib_zc_nb201",
-            "reference/zc_nasbench201.json",
-            _raw("automl/NASLib", "22280f711aa782fe9157d1b4e5ce4f83f47ab908", "naslib/data/zc_nasbench201.json"),
-            "310e1d66fc59d668fe1e0460760eaf0e1f98ad7ac8d73b4fee9d6345551d0b09",
-            533_967,
-            "Apache-2.0",
-            "NASLib zero-cost proxy values of 491 NB201 archs",
         ),
     ]
 }
@@ -174,9 +112,13 @@ def verify(path: Path, entry: DataFile) -> None:
     _VERIFIED[key] = True
 
 
-def resolve(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Path of the known file ``name``; downloads it only when online and allowed."""
-    entry = KNOWN[name]
+def resolve(entry: DataFile | str, data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Path of the data file ``entry`` (a ``DataFile``, or a host file's name); downloads it only
+    when online and allowed and the file has a checksum."""
+    if isinstance(entry, str):
+        if entry not in HOST_FILES:
+            raise DataError(f"unknown data file {entry!r}: pass its DataFile (host files: {', '.join(HOST_FILES)})")
+        entry = HOST_FILES[entry]
     for root in data_dirs(data_dir):
         candidate = root / entry.path
         if candidate.is_file():

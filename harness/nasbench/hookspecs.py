@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
 
     from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
+    from nasbench.data import DataFile
 
 #: entry-point group and pluggy project name
 PROJECT = "nasbench"
@@ -64,6 +65,16 @@ def nasbench_register_strategies(register: Callable[[Strategy], None]) -> None:
     """Register search strategies that turn scores into one final arch.
 
     :param register: call ``register(strategy)`` once per strategy.
+    """
+
+
+@hookspec
+def nasbench_register_data_files(register: Callable[[DataFile], None]) -> None:
+    """Register the data files a plugin reads (tables, surrogate models, reference values).
+
+    :param register: call ``register(data_file)`` once per ``DataFile``; the plugin resolves
+        the same object with ``resolve_data(data_file, data_dir)``. Registered files are what
+        ``nasbench data files`` lists and checks. Names must be unique among all plugins.
     """
 
 

@@ -65,6 +65,21 @@ class Registry:
         self.get(kind, name)
         return self._collect(kind)[name][1]
 
+    def data_files(self) -> dict[str, Any]:
+        """Name -> ``DataFile``: the host's own files and every file a plugin registered."""
+        from nasbench.data import HOST_FILES
+
+        files: dict[str, Any] = dict(HOST_FILES)
+        for impl in self.pm.hook.nasbench_register_data_files.get_hookimpls():
+
+            def register(entry: Any, _owner: str = impl.plugin_name) -> None:
+                if entry.name in files and files[entry.name] != entry:
+                    raise PluginError(f"data file {entry.name!r} is registered twice (again by plugin {_owner!r})")
+                files[entry.name] = entry
+
+            impl.function(register=register)
+        return dict(sorted(files.items()))
+
     def describe(self) -> dict[str, list[dict[str, str]]]:
         """Every component of every kind with its owning plugin and first docstring line."""
         out: dict[str, list[dict[str, str]]] = {}
@@ -75,3 +90,18 @@ class Registry:
                 rows.append({"name": name, "plugin": owner, "summary": doc[0] if doc else ""})
             out[kind] = rows
         return out
+
+
+def make_registry(extra_modules: tuple[str, ...] = ()) -> Registry:
+    """A registry over the installed plugins plus the plugin modules named in ``extra_modules``
+    (a worker process rebuilding the registry its parent had, test plugins included)."""
+    import importlib
+
+    from nasbench.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    for name in extra_modules:
+        module = importlib.import_module(name)
+        if not pm.is_registered(module):
+            pm.register(module)
+    return Registry(pm)

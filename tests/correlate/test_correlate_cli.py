@@ -75,7 +75,7 @@ def test_a_new_proxy_version_recomputes_instead_of_reusing(correlate_pm, tiny_da
 
 
 def test_a_score_from_a_worker_with_another_proxy_version_fails(correlate_pm, tiny_data, tmp_path, monkeypatch):
-    from nasbench import proxyjob
+    from nasbench_plugins.correlate import scorejob as proxyjob
 
     real = proxyjob.score_job
 
@@ -96,7 +96,7 @@ def test_a_score_from_a_worker_with_another_proxy_version_fails(correlate_pm, ti
 
 
 def test_an_interrupted_study_says_how_to_resume(correlate_pm, tiny_data, tmp_path, monkeypatch):
-    from nasbench import correlate as engine
+    from nasbench_plugins.correlate import engine as engine
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt

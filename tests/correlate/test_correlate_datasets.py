@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 from correlate_data import write_cifar10
 
-from nasbench.datasets import MissingImages, images_for, load_cifar100, load_imagenet16, restricted_load
 from nasbench.errors import DataError
+from nasbench_plugins.correlate.datasets import (
+    MissingImages,
+    images_for,
+    load_cifar100,
+    load_imagenet16,
+    restricted_load,
+)
 
 
 def write_cifar100(root, coarse, fine, seed=0):
@@ -64,7 +70,7 @@ def test_imagenet16_keeps_the_first_120_classes_zero_based(tmp_path, protocol):
 
 
 def torch_pixels(normalised):
-    from nasbench.datasets import IMAGENET16_MEAN, IMAGENET16_STD
+    from nasbench_plugins.correlate.datasets import IMAGENET16_MEAN, IMAGENET16_STD
 
     mean = np.array(IMAGENET16_MEAN)[:, None, None]
     std = np.array(IMAGENET16_STD)[:, None, None]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import sqlite3
 
-from nasbench.scorecache import ProxyScore, ScoreCache, ScoreKey
 from nasbench.store import Store
+from nasbench_plugins.correlate.scorecache import ProxyScore, ScoreCache, ScoreKey
 
 KEY = ScoreKey("nb201", "cifar10:1000:c10:abc", 64, 0)
 

@@ -7,9 +7,10 @@ import itertools
 from contextlib import contextmanager
 from types import SimpleNamespace
 
-from nasbench import proxy_runtime, proxyjob
 from nasbench.measure import Measurement
-from nasbench.proxyjob import ScoreJob, score_job
+from nasbench_plugins.correlate import scorejob as proxyjob
+from nasbench_plugins.correlate.scorejob import ScoreJob, score_job
+from nasbench_plugins.proxies import runtime as proxy_runtime
 
 
 def _job(tiny_data, proxies: tuple[str, ...], arch: str = "conv3x3,skip,conv1x1", seed: int = 0) -> ScoreJob:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nasbench.plots import scatter_plots, score_axis_scale
+from nasbench_plugins.correlate.plots import scatter_plots, score_axis_scale
 
 
 def test_narrow_ranges_stay_linear():

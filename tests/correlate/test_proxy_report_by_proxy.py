@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nasbench.datasets import STAND_IN_SUFFIX
 from nasbench.errors import BadInput
-from nasbench.proxy_report import STAND_IN_MARK, by_proxy_table
+from nasbench_plugins.correlate.datasets import STAND_IN_SUFFIX
+from nasbench_plugins.correlate.report import STAND_IN_MARK, by_proxy_table
 
 STAND_IN_NOTE = "cifar100 images not available (not in /data); proxies ran on CIFAR-10 train" + STAND_IN_SUFFIX
 

@@ -7,6 +7,7 @@ import torch
 from nasbench import data
 from nasbench.errors import DataError
 from nasbench.images import ImageSet, load_cifar10, read_cifar_binary
+from nasbench_plugins.nb201.data_files import NB201_CIFAR10_VALID_AVG
 
 
 def _write_cifar(path, labels, label_bytes=1, seed=0):
@@ -71,19 +72,31 @@ def test_known_file_is_found_and_checksummed(tmp_path, monkeypatch):
         len(payload),
         "CC0",
     )
-    monkeypatch.setitem(data.KNOWN, "tiny", entry)
     monkeypatch.setenv("NASBENCH_DATA", str(tmp_path))
     (tmp_path / "tiny.csv").write_bytes(payload)
-    assert data.resolve("tiny") == tmp_path / "tiny.csv"
+    assert data.resolve(entry) == tmp_path / "tiny.csv"
     (tmp_path / "tiny.csv").write_bytes(payload.replace(b"1", b"2"))
     with pytest.raises(DataError, match="tiny.csv is corrupt: sha256 differs"):
-        data.resolve("tiny")
+        data.resolve(entry)
 
 
 def test_missing_file_offline_says_what_to_fetch_and_where(tmp_path, monkeypatch):
     monkeypatch.setenv("NASBENCH_DATA", str(tmp_path))
     with pytest.raises(DataError) as err:
-        data.resolve("nb201_cifar10_valid_avg")
+        data.resolve(NB201_CIFAR10_VALID_AVG)
     message = str(err.value)
     assert message.startswith("missing data file nb201_cifar10_valid_avg.csv: download https://raw.githubusercontent")
     assert str(tmp_path / "nb201_cifar10_valid_avg.csv") in message
+
+
+def test_a_name_that_is_not_a_host_file_is_one_clear_error():
+    with pytest.raises(DataError, match="unknown data file 'nb201_test_acc': pass its DataFile"):
+        data.resolve("nb201_test_acc")
+
+
+def test_every_family_data_file_is_registered_once_and_listed(tmp_path):
+    from nasbench.registry import make_registry
+
+    files = make_registry().data_files()
+    assert {"cifar10_train", "nb201_test_acc", "nb301_yahpo_model", "nas_bench_macro_cifar10"} <= set(files)
+    assert files["nb201_cifar10_valid_avg"] is NB201_CIFAR10_VALID_AVG

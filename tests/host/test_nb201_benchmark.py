@@ -5,9 +5,9 @@ import time
 import pytest
 
 from nasbench.errors import DataError
-from nasbench_plugins.benchmarks.nb201 import NB201Benchmark
-from nasbench_plugins.benchmarks.nb201_table import load_test_table
-from nasbench_plugins.spaces.nb201 import NB201Space
+from nasbench_plugins.nb201.benchmark import NB201Benchmark
+from nasbench_plugins.nb201.space import NB201Space
+from nasbench_plugins.nb201.table import load_test_table
 from tests.conftest import needs_data
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"

@@ -8,8 +8,8 @@ import torch
 from nasbench.errors import BadInput
 from nasbench.supernet import active_ops, only, removed
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.spaces.nb201 import NB201Space
-from nasbench_plugins.spaces.nb201_network import SearchCell
+from nasbench_plugins.nb201.network import SearchCell
+from nasbench_plugins.nb201.space import NB201Space
 from tests.conftest import DATA, needs_data
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from nasbench.torchutil import torch_generator
+from nasbench_plugins.nb201.space import NB201Space
 from nasbench_plugins.proxies.nwot import NWOT, NWOTEval, nwot_kernel
-from nasbench_plugins.spaces.nb201 import NB201Space
 
 
 def _hand_kernel(pre_activations: np.ndarray) -> np.ndarray:

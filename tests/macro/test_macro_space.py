@@ -13,8 +13,8 @@ import torch
 from nasbench.errors import BadInput, DataError
 from nasbench.supernet import discretize
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.benchmarks.macro import MacroBenchmark, load_table
-from nasbench_plugins.spaces.macro import MacroSpace
+from nasbench_plugins.macro.benchmark import MacroBenchmark, load_table
+from nasbench_plugins.macro.space import MacroSpace
 
 DATA = Path(os.environ["NASBENCH_DATA"]) if os.environ.get("NASBENCH_DATA") else None
 TABLE = DATA / "nas-bench-macro_cifar10.json" if DATA is not None else None

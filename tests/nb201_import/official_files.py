@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from nasbench_plugins.spaces.nb201_ops import OPS
+from nasbench_plugins.nb201.ops import OPS
 
 N = 15_625
 EPOCHS = 2

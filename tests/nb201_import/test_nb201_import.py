@@ -16,10 +16,11 @@ import torch
 
 from nasbench import data
 from nasbench.errors import DataError, NasbenchError
-from nasbench_plugins.benchmarks import nb201_full
-from nasbench_plugins.benchmarks.nb201 import NB201Benchmark
-from nasbench_plugins.benchmarks.nb201_table import load_test_table
-from nasbench_plugins.spaces.nb201 import NB201Space
+from nasbench_plugins.nb201 import full as nb201_full
+from nasbench_plugins.nb201.benchmark import NB201Benchmark
+from nasbench_plugins.nb201.data_files import NB201_TEST_ACC
+from nasbench_plugins.nb201.space import NB201Space
+from nasbench_plugins.nb201.table import load_test_table
 from tests.conftest import HAVE_DATA, needs_data
 from tests.nb201_import import official_files as of
 
@@ -37,7 +38,7 @@ needs_nats = pytest.mark.skipif(
 def archs() -> list[str]:
     """The official index order when the NB201 table is there, else a fixed enumeration."""
     if HAVE_DATA:
-        return list(load_test_table(data.resolve("nb201_test_acc")).arch_strings)
+        return list(load_test_table(data.resolve(NB201_TEST_ACC)).arch_strings)
     return of.generated_arch_strings()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nasbench_plugins.benchmarks import nb301_official
+from nasbench_plugins.nb301 import official as nb301_official
 
 
 def test_import_rejects_a_dir_without_the_models(nasbench_cli, tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ import pytest
 
 from nasbench.errors import BadInput, DataError, NasbenchError
 from nasbench.metrics import spearman
-from nasbench_plugins.benchmarks.nb301 import NB301Benchmark, NB301Surrogate, load_session
-from nasbench_plugins.benchmarks.nb301_encoding import COLUMNS, encode, load_codes
-from nasbench_plugins.spaces.cell_space import make_space
-from nasbench_plugins.spaces.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.space import make_space
+from nasbench_plugins.nb301.benchmark import NB301Benchmark, NB301Surrogate, load_session
+from nasbench_plugins.nb301.encoding import COLUMNS, encode, load_codes
 
 DATA = Path(os.environ["NASBENCH_DATA"]) if os.environ.get("NASBENCH_DATA") else None
 HAVE_NB301 = DATA is not None and (DATA / "nb301_yahpo" / "model_v2.onnx").is_file()

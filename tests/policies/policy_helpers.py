@@ -12,8 +12,8 @@ from nasbench.context import SearchContext
 from nasbench.metrics import rank_of
 from nasbench.settings import resolve_settings
 from nasbench.testing import ToyBenchmark, ToySpace, random_images
-from nasbench_plugins.spaces.nb201 import NB201Space
-from nasbench_plugins.spaces.nb201_ops import OPS
+from nasbench_plugins.nb201.ops import OPS
+from nasbench_plugins.nb201.space import NB201Space
 
 
 class TinyNB201Table:

@@ -6,9 +6,9 @@ import pytest
 from policy_helpers import make_ctx
 
 from nasbench_plugins.proxies.nwot import NWOT
-from nasbench_plugins.scorers.zc_pt import ZeroCostPT
-from nasbench_plugins.strategies.edge_orders import EDGE_ORDERS
-from nasbench_plugins.strategies.progressive import Progressive
+from nasbench_plugins.zero_cost_pt.edge_orders import EDGE_ORDERS
+from nasbench_plugins.zero_cost_pt.progressive import Progressive
+from nasbench_plugins.zero_cost_pt.scorer import ZeroCostPT
 
 N_E, N_O = 3, 4  # the toy space: 3 edges, 4 ops
 TABLE5 = {

@@ -7,12 +7,12 @@ from policy_helpers import TINY_TRAIN, make_ctx
 
 from nasbench.supernet import new_mask, only, removed
 from nasbench.testing import FirstDrawProxy
-from nasbench.training import supernet_accuracy, trained_supernet
+from nasbench_plugins.darts_pt.disc_acc import DiscAccScorer
+from nasbench_plugins.darts_pt.scorer import DartsPTScorer
+from nasbench_plugins.oneshot.alpha_scorer import DartsScorer
+from nasbench_plugins.oneshot.training import supernet_accuracy, trained_supernet
 from nasbench_plugins.proxies.nwot import NWOT
-from nasbench_plugins.scorers.darts import DartsScorer
-from nasbench_plugins.scorers.darts_pt import DartsPTScorer
-from nasbench_plugins.scorers.disc_acc import DiscAccScorer
-from nasbench_plugins.scorers.disc_zc import DiscZC
+from nasbench_plugins.zero_cost_pt.disc_zc import DiscZC
 
 EDGE = "0->1"
 

@@ -7,17 +7,17 @@ import math
 import pytest
 from policy_helpers import TINY_TRAIN, make_ctx
 
-from nasbench.training import trained_supernet
+from nasbench_plugins.baselines.max_params import MaxParams
+from nasbench_plugins.baselines.naswot import NASWOTSearch
+from nasbench_plugins.baselines.no_scorer import NoScorer
+from nasbench_plugins.baselines.random_search import RandomSearch
+from nasbench_plugins.baselines.tenas import TenasSearch
+from nasbench_plugins.darts_pt.scorer import DartsPTScorer
+from nasbench_plugins.darts_pt.strategy import DartsPTSearch
+from nasbench_plugins.oneshot.alpha_scorer import DartsScorer
+from nasbench_plugins.oneshot.darts import DartsSearch
+from nasbench_plugins.oneshot.training import trained_supernet
 from nasbench_plugins.proxies.nwot import NWOT
-from nasbench_plugins.scorers.darts import DartsScorer
-from nasbench_plugins.scorers.darts_pt import DartsPTScorer
-from nasbench_plugins.scorers.no_scorer import NoScorer
-from nasbench_plugins.strategies.darts import DartsSearch
-from nasbench_plugins.strategies.darts_pt import DartsPTSearch
-from nasbench_plugins.strategies.max_params import MaxParams
-from nasbench_plugins.strategies.naswot import NASWOTSearch
-from nasbench_plugins.strategies.random_search import RandomSearch
-from nasbench_plugins.strategies.tenas import TenasSearch
 
 
 def test_random_samples_from_the_trial_rng():

@@ -97,9 +97,9 @@ def test_malformed_suite_is_one_line_error(tmp_path):
 
 @pytest.mark.parametrize("name", ["zc_pt_table1", "zc_pt_table2", "zc_pt_table5", "darts_pt_nb201"])
 def test_shipped_suites_resolve_every_cell(name):
-    from nasbench import suites
     from nasbench.plugins import get_plugin_manager
     from nasbench.registry import Registry
+    from nasbench_plugins.suites import engine as suites
 
     suite = suites.load_suite(Path(__file__).resolve().parents[2] / "suites" / f"{name}.toml")
     registry = Registry(get_plugin_manager())

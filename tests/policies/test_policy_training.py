@@ -6,7 +6,8 @@ import pytest
 import torch
 from policy_helpers import TINY_TRAIN, make_ctx
 
-from nasbench.training import (
+from nasbench_plugins.oneshot.alpha_scorer import DartsScorer
+from nasbench_plugins.oneshot.training import (
     _STREAM_ALPHA,
     SupernetTrainer,
     checkpoint_path,
@@ -14,7 +15,6 @@ from nasbench.training import (
     split_halves,
     trained_supernet,
 )
-from nasbench_plugins.scorers.darts import DartsScorer
 
 
 def _ctx(**settings):

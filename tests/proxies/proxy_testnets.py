@@ -38,7 +38,7 @@ def batch() -> tuple[torch.Tensor, torch.Tensor]:
 
 def tiny_nb201(seed: int = 0, arch: str = ARCH):
     """(tiny discrete NB201 network, tiny masked supernet) from the real space."""
-    from nasbench_plugins.spaces.nb201 import NB201Space
+    from nasbench_plugins.nb201.space import NB201Space
 
     space = NB201Space(channels=4, cells_per_stage=1)
     return space.build_network(space.parse(arch), 10, gen(seed)), space.build_supernet(10, gen(seed + 1))

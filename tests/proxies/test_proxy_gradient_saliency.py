@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from proxy_testnets import MLP, W1, W2, X, Y, batch, gen, mlp_grads
 
-from nasbench.proxy_runtime import untouched
 from nasbench_plugins.proxies.gradient_saliency import Fisher, GradNorm, Grasp, L2Norm, Plain, Snip
+from nasbench_plugins.proxies.runtime import untouched
 
 
 def _score(proxy) -> float:
@@ -63,8 +63,8 @@ def test_splitting_the_batch_gives_the_full_batch_value(proxy):
 
 
 def test_in_a_score_job_one_backward_serves_every_gradient_proxy_with_unchanged_values(monkeypatch):
-    from nasbench.proxy_runtime import sharing_scope
     from nasbench_plugins.proxies import gradient_saliency
+    from nasbench_plugins.proxies.runtime import sharing_scope
 
     proxies = [GradNorm(), Snip(), Plain(), Fisher(), Grasp()]
     alone = [_score(p) for p in proxies]

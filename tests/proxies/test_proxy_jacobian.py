@@ -54,8 +54,8 @@ def test_jacov_is_nan_when_output_ignores_input():
 
 
 def test_in_a_score_job_jacov_and_epe_nas_share_one_jacobian_with_unchanged_values(monkeypatch):
-    from nasbench.proxy_runtime import sharing_scope
     from nasbench_plugins.proxies import jacobian
+    from nasbench_plugins.proxies.runtime import sharing_scope
 
     x, y = batch()
     alone = (JacobianCovariance().score(MLP(), x, y, gen()), EpeNas().score(MLP(), x, y, gen()))

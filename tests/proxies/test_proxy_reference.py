@@ -59,7 +59,7 @@ def _naslib_archs(n: int) -> list[tuple[str, Arch, dict]]:
 
 def _scores(name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     from nasbench.images import load_cifar10
-    from nasbench_plugins.spaces.nb201 import NB201Space
+    from nasbench_plugins.nb201.space import NB201Space
 
     space = NB201Space()
     proxy = Registry(get_plugin_manager()).get("proxy", name)
@@ -99,7 +99,7 @@ def _csv_rows(name: str) -> list[dict]:
 
 def _score_strings(name: str, arch_strings: list[str], batch_size: int) -> np.ndarray:
     from nasbench.images import load_cifar10
-    from nasbench_plugins.spaces.nb201 import NB201Space
+    from nasbench_plugins.nb201.space import NB201Space
 
     space = NB201Space()
     proxy = Registry(get_plugin_manager()).get("proxy", name)

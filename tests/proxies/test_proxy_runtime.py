@@ -10,9 +10,9 @@ import torch
 from proxy_testnets import MLP, batch
 from torch import nn
 
-from nasbench import proxy_runtime
 from nasbench.errors import NasbenchError
-from nasbench.proxy_runtime import (
+from nasbench_plugins.proxies import runtime as proxy_runtime
+from nasbench_plugins.proxies.runtime import (
     chunks,
     executed_modules,
     fingerprint,

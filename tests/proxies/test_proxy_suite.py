@@ -145,9 +145,9 @@ def test_arch_without_input_output_path_gives_a_number_not_an_error(name):
 
 def _other_space_networks():
     """A tiny DARTS cell network and a tiny NAS-Bench-Macro network, built by their spaces."""
-    from nasbench_plugins.spaces.cell_space import make_space
-    from nasbench_plugins.spaces.macro import MacroSpace
-    from nasbench_plugins.spaces.reduced_spaces import SPECS
+    from nasbench_plugins.darts_space.reduced_spaces import SPECS
+    from nasbench_plugins.darts_space.space import make_space
+    from nasbench_plugins.macro.space import MacroSpace
 
     darts = make_space(next(s for s in SPECS if s.name == "darts"))
     darts = darts.with_settings({"darts_eval_channels": 4, "darts_eval_cells": 3})

@@ -10,8 +10,8 @@ import torch
 from proxy_testnets import MLP, W1, W2, X, batch, gen
 from torch import nn
 
-from nasbench.proxy_runtime import sharing_scope
 from nasbench_plugins.proxies import tenas
+from nasbench_plugins.proxies.runtime import sharing_scope
 from nasbench_plugins.proxies.tenas import Tenas, TenasNTK, linear_regions, random_crops
 
 

@@ -11,7 +11,7 @@ import torch
 from nasbench.errors import BadInput, DataError
 from nasbench.registry import Registry
 from nasbench.settings import Setting, resolve_settings
-from nasbench.training import TRAINING_VERSION, checkpoint_path, load_checkpoint, train_config
+from nasbench_plugins.oneshot.training import TRAINING_VERSION, checkpoint_path, load_checkpoint, train_config
 
 
 def _other_value(name: str, setting: Setting, tmp_path):
@@ -61,7 +61,7 @@ def test_every_declared_setting_of_every_space_changes_the_checkpoint_key(faulty
 def test_the_key_has_a_format_version(faulty_pm, monkeypatch):
     space = Registry(faulty_pm).get("space", "nb201")
     before = _key(space, {})
-    monkeypatch.setattr("nasbench.training.TRAINING_VERSION", TRAINING_VERSION + 1)
+    monkeypatch.setattr("nasbench_plugins.oneshot.training.TRAINING_VERSION", TRAINING_VERSION + 1)
     assert _key(space, {}) != before
 
 

@@ -9,9 +9,9 @@ import torch
 from nasbench.errors import BadInput
 from nasbench.supernet import discretize
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.spaces.cell_space import make_space
-from nasbench_plugins.spaces.darts_network import DartsNetwork, DartsSupernet, InferCell, SearchCell
-from nasbench_plugins.spaces.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.network import DartsNetwork, DartsSupernet, InferCell, SearchCell
+from nasbench_plugins.darts_space.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.space import make_space
 
 SPECS_BY_NAME = {s.name: s for s in SPECS}
 TINY = {"darts_channels": 4, "darts_cells": 3, "darts_eval_channels": 4, "darts_eval_cells": 3}
@@ -124,7 +124,7 @@ def test_fixed_topology_space_needs_every_edge() -> None:
 
 
 def test_factorized_reduce_gives_darts_values_on_even_sizes_and_runs_on_odd_ones() -> None:
-    from nasbench_plugins.spaces.darts_ops import FactorizedReduce
+    from nasbench_plugins.darts_space.ops import FactorizedReduce
 
     op = FactorizedReduce(3, 4, affine=False).eval()
     x = torch.randn(2, 3, 6, 6, generator=torch_generator(0))

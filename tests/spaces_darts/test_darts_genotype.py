@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from nasbench.errors import BadInput
-from nasbench_plugins.spaces.cell_space import make_space
-from nasbench_plugins.spaces.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.space import make_space
 
 SPACES = {s.name: make_space(s) for s in SPECS}
 DARTS_V2 = (

@@ -10,8 +10,8 @@ import torch
 from nasbench.measure import Counters
 from nasbench.topology import apply_topology, perturbation_strengths, select_topology
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.spaces.cell_space import make_space
-from nasbench_plugins.spaces.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.reduced_spaces import SPECS
+from nasbench_plugins.darts_space.space import make_space
 
 DARTS = make_space(SPECS[0]).with_settings({"darts_channels": 4, "darts_cells": 3})
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.spaces.nb201 import NB201Space
-from nasbench_plugins.spaces.nb201_network import NB201Network, NB201Supernet
+from nasbench_plugins.nb201.network import NB201Network, NB201Supernet
+from nasbench_plugins.nb201.space import NB201Space
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules, network_kernel, supernet_kernel
 from tests.zcpt.official_hooks import hooked_kernel, supernet_hooked_kernel
 

@@ -7,8 +7,8 @@ import torch
 
 from nasbench.errors import BadInput
 from nasbench.torchutil import torch_generator
-from nasbench_plugins.spaces.nb201 import NB201Space
-from nasbench_plugins.spaces.nb201_official import from_official, load_official
+from nasbench_plugins.nb201.official import from_official, load_official
+from nasbench_plugins.nb201.space import NB201Space
 
 SPACE = NB201Space(channels=4, cells_per_stage=1)
 

@@ -101,8 +101,8 @@ def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_wei
     import torch
 
     from nasbench.torchutil import torch_generator
-    from nasbench_plugins.scorers.zc_pt import ZeroCostPT, _Trial
-    from nasbench_plugins.spaces.nb201 import NB201Space
+    from nasbench_plugins.nb201.space import NB201Space
+    from nasbench_plugins.zero_cost_pt.scorer import ZeroCostPT, _Trial
 
     seen = []
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import executed_modules
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import executed_modules
 
 
 def _pair(v: int | tuple[int, ...]) -> tuple[int, int]:

@@ -20,7 +20,7 @@ train (BN uses batch statistics), as upstream. Precision: float32 (the network's
 is accumulated in float64. Params whose grad is None (ops a supernet mask switched off) are
 skipped. On CUDA OOM the batch is split into parts whose losses are weighted n_part/n, so the
 accumulated gradients equal the full-batch ones. The network is left as it was (see
-``nasbench.proxy_runtime.untouched``).
+``nasbench_plugins.proxies.runtime.untouched``).
 
 In a score job (``nasbench correlate``) the five gradient proxies see identical fresh networks
 and the same minibatch: one CE backward (``ce_pass``) serves them all, and each is still charged
@@ -35,8 +35,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import (
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import (
     ce_backward,
     chunks,
     executed_modules,

@@ -25,8 +25,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import reused, untouched, with_oom_retry
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import reused, untouched, with_oom_retry
 
 K = 1e-5
 

@@ -28,8 +28,8 @@ import math
 import torch
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import untouched, with_oom_retry
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import untouched, with_oom_retry
 
 #: images per forward slice: ETENAS' batch of 128
 SLICE = 128

@@ -27,8 +27,8 @@ import weakref
 import torch
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import untouched
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import untouched
 
 
 def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> torch.Tensor:

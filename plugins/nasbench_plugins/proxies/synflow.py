@@ -21,8 +21,8 @@ import copy
 import torch
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import prunable_layers
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import prunable_layers
 
 
 def without_batchnorm(net: nn.Module) -> nn.Module:

@@ -34,8 +34,8 @@ import math
 import torch
 from torch import nn
 
-from nasbench.hookspecs import hookimpl
-from nasbench.proxy_runtime import reused, untouched, with_oom_retry
+from nasbench.api import hookimpl
+from nasbench_plugins.proxies.runtime import reused, untouched, with_oom_retry
 
 LR_SAMPLES = 1000
 CROP = 3

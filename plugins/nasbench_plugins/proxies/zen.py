@@ -26,8 +26,7 @@ import math
 import torch
 from torch import nn
 
-from nasbench.errors import BadInput
-from nasbench.hookspecs import hookimpl
+from nasbench.api import BadInput, hookimpl
 
 MIXUP_GAMMA = 1e-2
 

@@ -27,8 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nasbench_plugins.spaces.nb201_network import EDGES, InferCell, NB201Network, NB201Supernet, SearchCell
-from nasbench_plugins.spaces.nb201_ops import OPS, Pooling, ReLUConvBN, ResNetBasicblock
+from nasbench_plugins.nb201.network import EDGES, InferCell, NB201Network, NB201Supernet, SearchCell
+from nasbench_plugins.nb201.ops import OPS, Pooling, ReLUConvBN, ResNetBasicblock
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nasbench.errors import DataError
-from nasbench.images import ImageSet
+from nasbench.api import DataError, ImageSet
 
 #: ``nasbench201/utils.py:118-119``
 CIFAR_MEAN = (0.49139968, 0.48215827, 0.44653124)

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench.errors import BadInput, DataError
-from nasbench.images import read_cifar_binary
-from nasbench_plugins.spaces.nb201_official import load_weights
+from nasbench.api import BadInput, DataError, read_cifar_binary
+from nasbench_plugins.nb201.official import load_weights
 from nasbench_plugins.zero_cost_pt.official_data import normalise
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nasbench.errors import BadInput
+from nasbench.api import BadInput
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules
 
 ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "validation")

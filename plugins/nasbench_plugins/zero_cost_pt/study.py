@@ -17,10 +17,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from nasbench.docsections import write_section
-from nasbench.errors import BadInput
-from nasbench.hookspecs import hookimpl
-from nasbench.store import DEFAULT_STORE, Store
+from nasbench.api import DEFAULT_STORE, BadInput, Store, hookimpl, write_section
 
 #: Zero-Cost-PT paper, Table 2 (zc-pt, nwot, random order, 4 seeds) and Table 1 (zc-pt nwot)
 PAPER_TABLE2 = "5.97 ± 0.17"

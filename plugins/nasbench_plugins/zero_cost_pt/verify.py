@@ -16,13 +16,11 @@ import click
 import numpy as np
 import torch
 
-from nasbench.components import Arch
-from nasbench.errors import DataError
-from nasbench.hookspecs import hookimpl
-from nasbench_plugins.spaces.nb201 import NB201Space
-from nasbench_plugins.spaces.nb201_network import EDGES, NB201Network, NB201Supernet
-from nasbench_plugins.spaces.nb201_official import load_official
-from nasbench_plugins.spaces.nb201_ops import OPS
+from nasbench.api import Arch, DataError, hookimpl
+from nasbench_plugins.nb201.network import EDGES, NB201Network, NB201Supernet
+from nasbench_plugins.nb201.official import load_official
+from nasbench_plugins.nb201.ops import OPS
+from nasbench_plugins.nb201.space import NB201Space
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules, logdet, network_kernel, supernet_kernel
 from nasbench_plugins.zero_cost_pt.reference import Reference, load_reference
 
@@ -165,8 +163,7 @@ def report(checks: list[Check], rtol: float) -> tuple[str, bool]:
 
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
-    from nasbench.cli import command_group
-    from nasbench.data import data_dirs
+    from nasbench.api import command_group, data_dirs
 
     verify = command_group(cli, "verify", "Check nasbench against numbers made with a method's official code.")
 

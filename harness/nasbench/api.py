@@ -1,0 +1,166 @@
+"""The public surface of nasbench: the only module a plugin (built-in or third-party) imports.
+
+Everything else under ``nasbench`` is the engine and may change without notice; these names
+keep their meaning. ``tests/architecture/test_api_boundary.py`` checks that the built-in
+plugins import nothing from ``nasbench`` but this module, so this list is also the complete
+answer to "what can a plugin rely on". Grouped as:
+
+- **hooks**: ``hookimpl`` (decorate the ``nasbench_*`` hooks of ``nasbench.hookspecs``);
+- **components and values**: the five protocols and what they exchange (``Arch``, ...);
+- **settings**: ``Setting`` (typed knob of one component) and ``parse_seeds``;
+- **the trial's context**: ``SearchContext`` (randomness, images, supernet, proxy scoring, oracle);
+- **supernet masking**: ``new_mask``/``active_ops``/``discretize``/``reset``/``removed``/``only``;
+- **topology**: ``TopologyRule``, ``apply_topology``, ``select_topology``, ``perturbation_strengths``;
+- **numbers**: ``rank_of``, ``percentile``, ``spearman``, ``kendall``, ``edge_spearman``, ``argmax_valid``;
+- **torch helpers**: ``torch_generator``, ``reset_parameters``, ``resolve_device``, ``measure``;
+- **data**: ``DataFile``, ``resolve_data``, ``data_dirs``, ``cache_dir``, ``ImageSet``, ``read_cifar_binary``,
+  ``load_cifar10``; ``space_config``/``differing_settings`` (what a cached artefact was made with);
+- **the store (read API) and reports**: ``Store``, ``DEFAULT_STORE``, ``render``, ``write_section``;
+- **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``registry_of``;
+- **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
+  ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
+- **errors and exit codes**: ``NasbenchError`` and its kinds, ``EXIT_*``.
+"""
+
+from __future__ import annotations
+
+from nasbench.cli import command_group, exit_if_failed, registry_of, trial_timeout_option
+from nasbench.components import (
+    KINDS,
+    Arch,
+    Benchmark,
+    EdgeScores,
+    Proxy,
+    Scorer,
+    SearchOutcome,
+    SearchSpace,
+    Strategy,
+    TrialResult,
+    proxy_version,
+)
+from nasbench.context import SearchContext
+from nasbench.data import HOST_FILES, DataFile, cache_dir, data_dirs, github_raw
+from nasbench.data import resolve as resolve_data
+from nasbench.docsections import write_section
+from nasbench.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    EXIT_TRIALS_FAILED,
+    EXIT_USAGE,
+    BadInput,
+    DataError,
+    NasbenchError,
+    PluginError,
+    UnknownName,
+)
+from nasbench.executors import JobFailed, make_executor
+from nasbench.hookspecs import hookimpl
+from nasbench.images import ImageSet, load_cifar10, read_cifar_binary
+from nasbench.keys import differing_settings, space_config
+from nasbench.measure import Counters, Measurement, measure
+from nasbench.metrics import argmax_valid, edge_spearman, kendall, percentile, rank_of, spearman
+from nasbench.oracle import POLICIES as ORACLE_POLICIES
+from nasbench.oracle import oracle_scores
+from nasbench.registry import Registry, make_registry
+from nasbench.report import render
+from nasbench.runner import PreparedRun, result_json
+from nasbench.runner import prepare as prepare_run
+from nasbench.runner import run as run_trials
+from nasbench.settings import Setting, parse_seeds
+from nasbench.store import DEFAULT_STORE, Store
+from nasbench.store import connect as connect_store
+from nasbench.supernet import active_ops, discretize, new_mask, only, removed, reset
+from nasbench.topology import TopologyRule, apply_topology, perturbation_strengths, select_topology
+from nasbench.torchutil import reset_parameters, resolve_device, torch_generator
+
+__all__ = [
+    # hooks
+    "hookimpl",
+    # components and values
+    "KINDS",
+    "Arch",
+    "Benchmark",
+    "EdgeScores",
+    "Proxy",
+    "Scorer",
+    "SearchOutcome",
+    "SearchSpace",
+    "Strategy",
+    "TrialResult",
+    "proxy_version",
+    # settings
+    "Setting",
+    "parse_seeds",
+    # the trial's context
+    "SearchContext",
+    # supernet masking
+    "active_ops",
+    "discretize",
+    "new_mask",
+    "only",
+    "removed",
+    "reset",
+    # topology
+    "TopologyRule",
+    "apply_topology",
+    "perturbation_strengths",
+    "select_topology",
+    # numbers
+    "ORACLE_POLICIES",
+    "argmax_valid",
+    "edge_spearman",
+    "kendall",
+    "oracle_scores",
+    "percentile",
+    "rank_of",
+    "spearman",
+    # torch helpers
+    "Counters",
+    "Measurement",
+    "measure",
+    "reset_parameters",
+    "resolve_device",
+    "torch_generator",
+    # data
+    "DataFile",
+    "ImageSet",
+    "data_dirs",
+    "load_cifar10",
+    "read_cifar_binary",
+    "resolve_data",
+    "github_raw",
+    "HOST_FILES",
+    "cache_dir",
+    "space_config",
+    "differing_settings",
+    # store and reports
+    "DEFAULT_STORE",
+    "Store",
+    "connect_store",
+    "render",
+    "write_section",
+    # commands
+    "command_group",
+    "exit_if_failed",
+    "registry_of",
+    "Registry",
+    "make_registry",
+    "trial_timeout_option",
+    # running trials and jobs (what `nasbench run` does, for commands that run many)
+    "PreparedRun",
+    "prepare_run",
+    "run_trials",
+    "result_json",
+    "JobFailed",
+    "make_executor",
+    # errors and exit codes
+    "EXIT_CHECK_FAILED",
+    "EXIT_OK",
+    "EXIT_TRIALS_FAILED",
+    "EXIT_USAGE",
+    "BadInput",
+    "DataError",
+    "NasbenchError",
+    "PluginError",
+    "UnknownName",
+]

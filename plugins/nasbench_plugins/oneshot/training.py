@@ -1,0 +1,422 @@
+"""Supernet training: DARTS bilevel search (first- or second-order) for any masked supernet.
+
+Why a host module: several scorers (``darts``, ``disc-acc``, ``darts-pt``) and strategies
+(``darts``, ``darts-pt``) need the *same* trained supernet, so training lives in one place,
+is keyed by a hash of everything that shapes it and is checkpointed every epoch under the
+user cache: the first component that asks trains (or resumes an interrupted training), the
+others load it.
+
+Architecture parameters alpha (one per edge x candidate op) drive the supernet's
+``op_weights`` (see ``nasbench.supernet``) through a forward pre-hook, so the space's own
+supernet code is untouched: weights = softmax(alpha) over each edge's candidates; an edge
+with a single active op (discretized) gets weight 1 on it; masked ops are skipped by the
+cell, i.e. removed without renormalising (as DARTS-PT's perturbation does).
+
+Defaults follow the official DARTS-PT NB201 search (``nasbench201/train_search.py``):
+100 epochs, batch 64, SGD lr 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5; Adam
+(0.5, 0.999) lr 3e-4 wd 1e-3 for alpha; train/valid = first/second half of the training set.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from nasbench.api import DataError, ImageSet, Setting, differing_settings, new_mask, space_config, torch_generator
+
+#: bump when a change to this module changes what a checkpoint contains or means (part of the key
+#: and stored in the checkpoint). 2: the key holds the space's declared settings (issue 21).
+TRAINING_VERSION = 2
+#: stream offsets of the trial seed used here (``SearchContext.torch_generator``)
+_STREAM_ALPHA, _STREAM_DATA = 20, 21
+
+#: settings every component that uses a trained supernet declares (so they share one key)
+TRAIN_SETTINGS: dict[str, Setting] = {
+    "train_epochs": Setting(100, "supernet training epochs (DARTS-PT NB201 code default)", minimum=0),
+    "train_order": Setting(
+        "first", "DARTS alpha gradient: first- or second-order (unrolled)", choices=("first", "second")
+    ),
+    "fix_alpha": Setting(False, "DARTS-PT fix-alpha: alpha = 0 (uniform op weights), never optimised"),
+    "train_batch_size": Setting(64, "supernet training / evaluation minibatch", minimum=1),
+    "train_steps": Setting(0, "max weight steps per epoch (0 = the whole train half)", minimum=0),
+    "train_lr": Setting(0.025, "SGD initial lr (cosine-annealed)", minimum=0),
+    "train_lr_min": Setting(0.001, "SGD final lr", minimum=0),
+    "train_momentum": Setting(0.9, "SGD momentum", minimum=0),
+    "train_wd": Setting(3e-4, "SGD weight decay", minimum=0),
+    "grad_clip": Setting(5.0, "weight gradient norm clip", minimum=0),
+    "arch_lr": Setting(3e-4, "Adam lr for alpha", minimum=0),
+    "arch_wd": Setting(1e-3, "Adam weight decay for alpha", minimum=0),
+    "eval_batches": Setting(7, "validation minibatches per supernet accuracy (7 x 64 = the 500-image half)", minimum=1),
+    "checkpoint_dir": Setting("", "where trained supernets are kept (default: user cache/checkpoints)"),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a trained supernet; its hash names the checkpoint."""
+
+    space: str
+    space_config: str
+    seed: int
+    num_classes: int
+    data_source: str
+    epochs: int
+    order: str
+    fix_alpha: bool
+    batch_size: int
+    steps: int
+    lr: float
+    lr_min: float
+    momentum: float
+    wd: float
+    grad_clip: float
+    arch_lr: float
+    arch_wd: float
+
+    @property
+    def key(self) -> str:
+        payload = json.dumps({"v": TRAINING_VERSION, **asdict(self)}, sort_keys=True)
+        return hashlib.sha1(payload.encode()).hexdigest()[:20]
+
+
+def split_halves(images: ImageSet) -> tuple[ImageSet, ImageSet]:
+    """Deterministic train/valid split: first half / second half (DARTS ``train_portion`` 0.5)."""
+    half = len(images) // 2
+
+    def part(name: str, sl: slice) -> ImageSet:
+        return ImageSet(
+            f"{images.name}-{name}",
+            images.images[sl],
+            images.labels[sl],
+            images.num_classes,
+            f"{images.source} [{name} half]",
+        )
+
+    return part("train", slice(0, half)), part("valid", slice(half, None))
+
+
+# -- alpha -> op weights ---------------------------------------------------------------------
+def edge_weights(alpha: torch.Tensor, mask: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
+    """Softmax of alpha over each edge's candidates; discretized edges one-hot on their op."""
+    mask = mask.to(alpha.device)
+    logits = alpha.masked_fill(~candidates.to(alpha.device), -math.inf)
+    weights = torch.softmax(logits, dim=1)
+    single = mask.sum(dim=1, keepdim=True) == 1
+    return torch.where(single, mask.to(weights.dtype), weights)
+
+
+class AlphaDriver:
+    """Forward pre-hook that sets ``net.op_weights`` from alpha and the current mask."""
+
+    def __init__(self, net: nn.Module, alpha: torch.Tensor) -> None:
+        self.alpha = alpha
+        self.candidates = new_mask(net.edge_ops)
+        self.handle = net.register_forward_pre_hook(self)
+
+    def __call__(self, module: nn.Module, _inputs: Any) -> None:
+        module.op_weights = edge_weights(self.alpha, module.op_mask, self.candidates)
+
+
+def new_alpha(net: nn.Module, generator: torch.Generator, fixed: bool, device: torch.device) -> torch.Tensor:
+    """1e-3 * randn per (edge, op) as DARTS does; zeros (uniform weights) for fix-alpha."""
+    shape = tuple(net.op_mask.shape)
+    alpha = torch.zeros(shape) if fixed else 1e-3 * torch.randn(shape, generator=generator)
+    return alpha.to(device).requires_grad_(not fixed)
+
+
+# -- the trainer -----------------------------------------------------------------------------
+class SupernetTrainer:
+    """Bilevel DARTS training of ``net`` with alpha; checkpoints after every epoch."""
+
+    def __init__(
+        self,
+        net: nn.Module,
+        config: TrainConfig,
+        train: ImageSet,
+        valid: ImageSet,
+        device: torch.device,
+        generator: torch.Generator,
+        path: Path | None = None,
+    ) -> None:
+        self.net, self.config, self.train_set, self.valid_set = net, config, train, valid
+        self.device, self.path = device, path
+        self.alpha = new_alpha(net, generator, config.fix_alpha, device)
+        self.driver = AlphaDriver(net, self.alpha)
+        self.optimizer = torch.optim.SGD(
+            net.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.wd
+        )
+        self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            self.optimizer, T_max=max(config.epochs, 1), eta_min=config.lr_min
+        )
+        self.arch_optimizer = (
+            None
+            if config.fix_alpha
+            else torch.optim.Adam([self.alpha], lr=config.arch_lr, betas=(0.5, 0.999), weight_decay=config.arch_wd)
+        )
+        self.epoch = 0
+        self.history: list[dict[str, float]] = []
+
+    # -- state ------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return {
+            "format": TRAINING_VERSION,
+            "config": asdict(self.config),
+            "epoch": self.epoch,
+            "net": self.net.state_dict(),
+            "alpha": self.alpha.detach().cpu(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "history": self.history,
+            "arch_optimizer": self.arch_optimizer.state_dict() if self.arch_optimizer else None,
+        }
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.net.load_state_dict(state["net"])
+        with torch.no_grad():
+            self.alpha.copy_(state["alpha"].to(self.device))
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.arch_optimizer is not None and state["arch_optimizer"] is not None:
+            self.arch_optimizer.load_state_dict(state["arch_optimizer"])
+        self.epoch, self.history = int(state["epoch"]), list(state["history"])
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+        torch.save(self.state(), tmp)
+        os.replace(tmp, self.path)  # atomic: an interrupted save never leaves half a checkpoint
+
+    # -- steps ------------------------------------------------------------------------------
+    def _batches(self, images: ImageSet, epoch: int, stream: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """One epoch of minibatches; the order is a function of (seed, epoch) so resumes are exact."""
+        bs = min(self.config.batch_size, len(images))
+        gen = torch_generator(self.config.seed * 1_000_003 + _STREAM_DATA + 7919 * (epoch + 1) + stream)
+        order = torch.randperm(len(images), generator=gen)
+        out = []
+        for start in range(0, len(images) - bs + 1, bs):
+            idx = order[start : start + bs]
+            out.append((images.images[idx].to(self.device), images.labels[idx].to(self.device)))
+        return out
+
+    def _arch_step(self, train: tuple, valid: tuple) -> None:
+        assert self.arch_optimizer is not None
+        self.arch_optimizer.zero_grad(set_to_none=True)
+        if self.config.order == "first":
+            loss = F.cross_entropy(self.net(valid[0]), valid[1])
+            (grad,) = torch.autograd.grad(loss, [self.alpha])
+        else:
+            grad = self._unrolled_grad(train, valid)
+        self.alpha.grad = grad
+        self.arch_optimizer.step()
+
+    def _unrolled_grad(self, train: tuple, valid: tuple) -> torch.Tensor:
+        """Exact second-order DARTS gradient: d L_val(w - xi * dL_train/dw, alpha) / d alpha.
+
+        DARTS approximates the Hessian-vector term by finite differences; double backward gives
+        it exactly. The virtual step uses the SGD lr, momentum buffer and weight decay.
+        """
+        from torch.func import functional_call
+
+        names = [n for n, p in self.net.named_parameters() if p.requires_grad]
+        params = dict(self.net.named_parameters())
+        loss = F.cross_entropy(functional_call(self.net, params, (train[0],)), train[1])
+        grads = torch.autograd.grad(loss, [params[n] for n in names], create_graph=True, allow_unused=True)
+        xi = self.optimizer.param_groups[0]["lr"]
+        unrolled = dict(params)
+        for name, g in zip(names, grads):
+            p = params[name]
+            buf = self.optimizer.state.get(p, {}).get("momentum_buffer")
+            step = (g if g is not None else torch.zeros_like(p)) + self.config.wd * p
+            if buf is not None:
+                step = step + self.config.momentum * buf.detach()
+            unrolled[name] = p - xi * step
+        val_loss = F.cross_entropy(functional_call(self.net, unrolled, (valid[0],)), valid[1])
+        (grad,) = torch.autograd.grad(val_loss, [self.alpha])
+        return grad
+
+    def _weight_step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        self.optimizer.zero_grad(set_to_none=True)
+        requires = self.alpha.requires_grad
+        self.alpha.requires_grad_(False)  # weights step: alpha is a constant
+        try:
+            logits = self.net(x)
+            loss = F.cross_entropy(logits, y)
+            loss.backward()
+        finally:
+            self.alpha.requires_grad_(requires)
+        nn.utils.clip_grad_norm_(self.net.parameters(), self.config.grad_clip)
+        self.optimizer.step()
+        return float(loss.detach()), float((logits.argmax(1) == y).float().mean()) * 100
+
+    def run_epoch(self, bar: Any = None, counters: Any = None) -> dict[str, float]:
+        """One epoch of alternating alpha (valid half) and weight (train half) steps."""
+        self.net.train()
+        train = self._batches(self.train_set, self.epoch, 0)
+        valid = self._batches(self.valid_set, self.epoch, 1)
+        if self.config.steps:
+            train = train[: self.config.steps]
+        losses, accs = [], []
+        for i, batch in enumerate(train):
+            if self.arch_optimizer is not None:
+                self._arch_step(batch, valid[i % len(valid)])
+            loss, acc = self._weight_step(*batch)
+            losses.append(loss)
+            accs.append(acc)
+            if counters is not None:
+                counters.supernet_forwards += 1
+                counters.forward_passes += 1
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(epoch=self.epoch, loss=f"{loss:.3f}", acc=f"{acc:.1f}")
+        self.epoch += 1
+        record = {"epoch": self.epoch, "loss": sum(losses) / len(losses), "train_acc": sum(accs) / len(accs)}
+        self.history.append(record)
+        return record
+
+    def steps_per_epoch(self) -> int:
+        n = len(self.train_set) // min(self.config.batch_size, len(self.train_set))
+        return min(n, self.config.steps) if self.config.steps else n
+
+    def fit(self, bar: Any = None, counters: Any = None) -> None:
+        """Train up to ``config.epochs``, saving after each epoch (resumable)."""
+        while self.epoch < self.config.epochs:
+            self.run_epoch(bar, counters)
+            self.scheduler.step()
+            self.save()
+
+    def finetune(self, epochs: int, bar: Any = None, counters: Any = None) -> None:
+        """DARTS-PT tuning between edge decisions: more epochs at the current lr, not saved."""
+        for _ in range(epochs):
+            self.run_epoch(bar, counters)
+
+    @torch.no_grad()
+    def accuracy(self, batches: int) -> float:
+        """Supernet accuracy (%) on the first ``batches`` validation minibatches (fixed order).
+
+        BN uses batch statistics (train mode) as DARTS-PT's projection does: running stats of
+        a supernet are meaningless once ops are masked. Running stats are left untouched.
+        """
+        bs = min(self.config.batch_size, len(self.valid_set))
+        n = min(batches, len(self.valid_set) // bs)
+        bns = [m for m in self.net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        saved = [m.momentum for m in bns]
+        for m in bns:
+            m.momentum = 0.0  # running = (1 - 0) * running: batch stats used, buffers unchanged
+        self.net.train()
+        correct = 0
+        try:
+            for b in range(n):
+                x = self.valid_set.images[b * bs : (b + 1) * bs].to(self.device)
+                y = self.valid_set.labels[b * bs : (b + 1) * bs].to(self.device)
+                correct += int((self.net(x).argmax(1) == y).sum())
+        finally:
+            for m, mom in zip(bns, saved):
+                m.momentum = mom
+        return 100.0 * correct / (n * bs)
+
+
+def checkpoint_path(config: TrainConfig, directory: str = "") -> Path:
+    from nasbench.api import cache_dir
+
+    root = Path(directory) if directory else cache_dir() / "checkpoints"
+    return root / f"supernet-{config.space}-{config.key}.pt"
+
+
+def train_config(space: Any, settings: dict[str, Any], seed: int, num_classes: int, data_source: str) -> TrainConfig:
+    """The training config of ``space`` under the run's resolved ``settings``."""
+    get = lambda name: settings.get(name, TRAIN_SETTINGS[name].default)  # noqa: E731
+    return TrainConfig(
+        space=space.name,
+        space_config=json.dumps(space_config(space, settings), sort_keys=True),
+        seed=seed,
+        num_classes=num_classes,
+        data_source=data_source,
+        epochs=int(get("train_epochs")),
+        order=str(get("train_order")),
+        fix_alpha=bool(get("fix_alpha")),
+        batch_size=int(get("train_batch_size")),
+        steps=int(get("train_steps")),
+        lr=float(get("train_lr")),
+        lr_min=float(get("train_lr_min")),
+        momentum=float(get("train_momentum")),
+        wd=float(get("train_wd")),
+        grad_clip=float(get("grad_clip")),
+        arch_lr=float(get("arch_lr")),
+        arch_wd=float(get("arch_wd")),
+    )
+
+
+def config_from(ctx: Any) -> TrainConfig:
+    """The training config a trial's declared settings ask for."""
+    return train_config(ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source)
+
+
+def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
+    """The state saved at ``path`` for exactly ``config``; anything else is a ``DataError`` that
+    names the file and the settings that differ (a checkpoint is never reused for another net)."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - truncated / not a torch file
+        raise DataError(f"supernet checkpoint {path} is unreadable ({type(exc).__name__}); delete it") from exc
+    if not isinstance(state, dict) or state.get("format") != TRAINING_VERSION:
+        found = state.get("format") if isinstance(state, dict) else None
+        raise DataError(
+            f"supernet checkpoint {path} has format {found!r}, this nasbench writes {TRAINING_VERSION}; delete it"
+        )
+    differ = differing_settings(dict(state.get("config") or {}), asdict(config))
+    if differ:
+        raise DataError(f"supernet checkpoint {path} was trained with other settings ({differ}); not reusing it")
+    return state
+
+
+def trained_supernet(ctx: Any) -> SupernetTrainer:
+    """The trial's supernet (``ctx.supernet``), trained per its settings: loaded, resumed or trained.
+
+    The trainer is kept on the supernet, so every scorer / strategy of the trial shares it;
+    ``trainer.alpha`` are the architecture parameters, ``trainer.net is ctx.supernet``.
+    """
+    net = ctx.supernet
+    trainer = getattr(net, "nasbench_trainer", None)
+    if trainer is not None:
+        return trainer
+    config = config_from(ctx)
+    path = checkpoint_path(config, str(ctx.settings.get("checkpoint_dir", "")))
+    train, valid = split_halves(ctx.images)
+    trainer = SupernetTrainer(net, config, train, valid, ctx.device, ctx.torch_generator(_STREAM_ALPHA), path)
+    if path.is_file():
+        trainer.load(load_checkpoint(path, config, ctx.device))
+    todo = (config.epochs - trainer.epoch) * trainer.steps_per_epoch()
+    if todo > 0:
+        bar = ctx.progress(todo, f"supernet training ({config.order}-order)")
+        trainer.fit(bar, ctx.counters)
+        bar.close()
+    net.nasbench_trainer = trainer
+    return trainer
+
+
+def supernet_accuracy(ctx: Any) -> float:
+    """Validation accuracy (%) of the trial's trained supernet in its current mask state."""
+    trainer = trained_supernet(ctx)
+    batches = int(ctx.settings.get("eval_batches", TRAIN_SETTINGS["eval_batches"].default))
+    acc = trainer.accuracy(batches)
+    n = min(batches, len(trainer.valid_set) // min(trainer.config.batch_size, len(trainer.valid_set)))
+    ctx.counters.forward_passes += n
+    ctx.counters.supernet_forwards += n
+    return acc
+
+
+def snapshot(net: nn.Module) -> dict[str, torch.Tensor]:
+    """Weights to restore after a temporary fine-tuning (disc-acc)."""
+    return copy.deepcopy(net.state_dict())

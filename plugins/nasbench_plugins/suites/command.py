@@ -1,0 +1,133 @@
+"""``nasbench suite run|report|check FILE``: paper tables as regression tests (``nasbench_plugins.suites.engine``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nasbench.api import (
+    EXIT_CHECK_FAILED,
+    EXIT_TRIALS_FAILED,
+    NasbenchError,
+    exit_if_failed,
+    hookimpl,
+    registry_of,
+    run_trials,
+    trial_timeout_option,
+)
+
+DEFAULT_STORE = Path("results") / "suites.sqlite"
+
+
+def _common(fn: Any) -> Any:
+    fn = click.argument("file", type=click.Path(dir_okay=False))(fn)
+    fn = click.option("--quick", is_flag=True, help="the suite's small CPU variant")(fn)
+    fn = click.option("--store", default=None, help=f"results store (default {DEFAULT_STORE})")(fn)
+    return click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory")(fn)
+
+
+def _registry() -> Any:
+    return registry_of()
+
+
+def _outcomes(file: str, quick: bool, store: str | None, data_dir: str | None) -> tuple[Any, list[Any]]:
+    from nasbench.api import Store
+    from nasbench_plugins.suites import engine as suites
+
+    suite = suites.load_suite(file)
+    path = Path(store) if store else DEFAULT_STORE
+    if not path.exists():
+        raise NasbenchError(f"no results store at {path}: run `nasbench suite run {file}` first or pass --store")
+    with Store(path) as st:
+        return suite, suites.evaluate(_registry(), suite, st, quick, data_dir)
+
+
+@hookimpl
+def nasbench_register_commands(cli: click.Group) -> None:
+    @cli.group()
+    def suite() -> None:
+        """Paper tables as suites: run what is missing, report beside the paper, check tolerances."""
+
+    @suite.command("run")
+    @_common
+    @click.option("--device", default="auto", show_default=True)
+    @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
+    @trial_timeout_option
+    def run_cmd(
+        file: str,
+        quick: bool,
+        store: str | None,
+        data_dir: str | None,
+        device: str,
+        only: tuple[str, ...],
+        trial_timeout: float,
+    ) -> None:
+        """Run every cell's missing seeds (finished trials in the store are kept)."""
+        from nasbench.api import Store
+        from nasbench_plugins.suites import engine as suites
+
+        suite_ = suites.load_suite(file)
+        suites.require_checks(suite_, quick)
+        registry = _registry()
+        seeds = suites.seeds_of(suite_, quick)
+        ran = failed = 0
+        # every cell is validated before the store is opened or any trial runs
+        cells = [c for c in suite_.cells if not only or c.name in only]
+        prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
+        with Store(store or DEFAULT_STORE) as st:
+            for cell, prepared in prepared_cells:
+                prepared.trial_timeout = trial_timeout
+                if device != "auto":
+                    from nasbench.api import resolve_device
+
+                    prepared.device = resolve_device(device)
+                todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
+                click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
+                for result in run_trials(prepared, todo, st, hook=registry.pm.hook):
+                    ran += 1
+                    failed += result.status != "ok"
+                    line = (
+                        f"  seed {result.seed}: {result.metrics.get('arch')} error "
+                        f"{result.metrics.get('test_error', float('nan')):.2f}%"
+                        if result.status == "ok"
+                        else f"  seed {result.seed}: FAILED - {result.failure}"
+                    )
+                    click.echo(line)
+        exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
+
+    @suite.command("report")
+    @_common
+    def report_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+        """Print the table: measured values beside the paper's."""
+        from nasbench_plugins.suites import engine as suites
+
+        suite_, outcomes = _outcomes(file, quick, store, data_dir)
+        click.echo(suites.render(suite_, outcomes, quick), nl=False)
+
+    @suite.command("check")
+    @_common
+    def check_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+        """Exit 1 when a checked value is missing or outside its tolerance, 3 when all checks
+        pass but some of the suite's trials failed, 2 when the suite (or its quick variant)
+        enforces no check at all."""
+        from nasbench_plugins.suites import engine as suites
+
+        suites.require_checks(suites.load_suite(file), quick)
+        suite_, outcomes = _outcomes(file, quick, store, data_dir)
+        bad = [o for o in outcomes if o.status in ("FAIL", "missing")]
+        click.echo(suites.render(suite_, outcomes, quick), nl=False)
+        if bad:
+            for o in bad:
+                click.echo(
+                    f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} ± {o.check.tolerance:g}",
+                    err=True,
+                )
+            raise SystemExit(EXIT_CHECK_FAILED)
+        click.echo(f"all {sum(o.status == 'ok' for o in outcomes)} checked values within tolerance")
+        failed = {o.cell: o.failed_trials for o in outcomes if o.failed_trials}
+        if failed:
+            cells = ", ".join(f"{c} ({n})" for c, n in failed.items())
+            click.echo(f"failed trials are stored for: {cells}", err=True)
+            click.get_current_context().exit(EXIT_TRIALS_FAILED)

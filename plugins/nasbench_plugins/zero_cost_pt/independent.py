@@ -1,0 +1,29 @@
+"""``independent``: every edge takes its best op from the initial scores on A_0, all at once.
+
+This is how Zero-Cost-PT Table 1 selects ("maximizing each operation strength independently").
+"""
+
+from __future__ import annotations
+
+from nasbench.api import SearchOutcome, Setting, apply_topology, argmax_valid, hookimpl
+from nasbench_plugins.zero_cost_pt.progressive import initial_scores, scorer_hook
+
+
+class Independent:
+    """Best op per edge from the scores on the untouched supernet (Zero-Cost-PT Table 1)."""
+
+    name = "independent"
+    needs_proxy = False
+    needs_images = False
+    settings = {"batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1)}
+
+    def search(self, ctx) -> SearchOutcome:
+        initial = initial_scores(ctx)
+        decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
+        decisions = apply_topology(ctx, decisions)  # no-op for spaces without a topology rule
+        return SearchOutcome(ctx.space.complete(decisions), initial=initial, info=scorer_hook(ctx, "trial_info") or {})
+
+
+@hookimpl
+def nasbench_register_strategies(register) -> None:
+    register(Independent())

@@ -1,0 +1,123 @@
+"""``progressive``: Zero-Cost-PT Algorithm 1 (architecture proposal, then validation).
+
+Proposal: N times, start from the untouched supernet A_0 and a fresh minibatch, and discretize
+every edge in the chosen edge order, each time keeping the op the scorer likes best. Validation:
+score every distinct candidate end to end as its own discrete network with the proxy on V
+minibatches and keep the best total. Without a proxy (oracle scorers) the validation stage is
+skipped and the most often proposed candidate wins (ties: first proposed).
+
+Per-edge evidence is recorded for the correlation study: *initial* = every edge scored on A_0;
+*progressive* = every decision actually taken, with the oracle scores given the same decisions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from nasbench.api import SearchOutcome, Setting, apply_topology, argmax_valid, discretize, hookimpl, reset
+from nasbench_plugins.zero_cost_pt.edge_orders import EDGE_ORDERS, edge_scores
+
+
+def scorer_hook(ctx, name: str, *args):
+    """Call the scorer's optional lifecycle method ``name`` (``begin_proposal``, ``begin_edge``,
+    ``validation_scores``, ``trial_info``); ``None`` when the scorer has none."""
+    method = getattr(ctx.scorer, name, None)
+    return method(ctx, *args) if method is not None else None
+
+
+def initial_scores(ctx) -> list:
+    """Every edge of A_0 scored by the run's scorer (with the oracle's scores beside)."""
+    net = ctx.supernet if ctx.scorer.needs_proxy or ctx.scorer.needs_images else None
+    if net is not None:
+        reset(net)
+    scorer_hook(ctx, "begin_proposal")
+    records = []
+    for edge in ctx.space.edges:
+        scorer_hook(ctx, "begin_edge")
+        records.append(ctx.record({}, edge, 0, ctx.scorer.score_edge(ctx, {}, edge)))
+    return records
+
+
+class Progressive:
+    """Zero-Cost-PT Algorithm 1: N progressive discretizations, then V-batch validation."""
+
+    name = "progressive"
+    needs_proxy = False
+    needs_images = False
+    settings = {
+        "proposals": Setting(10, "proposal iterations N", minimum=1),
+        "validation": Setting(100, "validation minibatches V (0 = keep the first-found best)", minimum=0),
+        "edge_order": Setting("random", "edge discretization order", choices=tuple(EDGE_ORDERS)),
+        "batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1),
+    }
+
+    def search(self, ctx) -> SearchOutcome:
+        uses_supernet = ctx.scorer.needs_proxy or ctx.scorer.needs_images
+        proposals = int(ctx.settings["proposals"])
+        bar = ctx.progress(proposals + 1, "proposals")
+        initial = initial_scores(ctx)
+        bar.update(1)
+        progressive, candidates, per_proposal = [], [], []
+        for _ in range(proposals):
+            before = ctx.counters.perturbations
+            order = EDGE_ORDERS[ctx.settings["edge_order"]]()
+            order.start(ctx, ctx.space.edges)
+            if uses_supernet:
+                reset(ctx.supernet)
+                if not scorer_hook(ctx, "begin_proposal"):  # a scorer may manage its own minibatches
+                    ctx.new_batch()
+            decisions: dict[str, str] = {}
+            undecided = list(ctx.space.edges)
+            step = 0
+            while undecided:
+                scorer_hook(ctx, "begin_edge")
+                edge = order.next_edge(ctx, decisions, undecided)
+                scores = edge_scores(order, ctx, decisions, edge)  # reuses an order's own scoring
+                progressive.append(ctx.record(decisions, edge, step, scores))
+                op = argmax_valid(scores, ctx.rng)
+                decisions[edge] = op
+                if uses_supernet:
+                    discretize(ctx.supernet, edge, op)
+                undecided.remove(edge)
+                step += 1
+            candidates.append(ctx.space.complete(apply_topology(ctx, decisions)))  # no-op without a topology rule
+            per_proposal.append(ctx.counters.perturbations - before)
+            bar.update(1)
+        bar.close()
+        if uses_supernet:
+            reset(ctx.supernet)
+        chosen, info = self._validate(ctx, candidates)
+        info["candidates"] = [ctx.space.format(a) for a in dict.fromkeys(candidates)]
+        info["perturbations_per_proposal"] = per_proposal
+        info.update(scorer_hook(ctx, "trial_info") or {})
+        return SearchOutcome(chosen, initial=initial, progressive=progressive, info=info)
+
+    def _validate(self, ctx, candidates: list) -> tuple:
+        distinct = list(dict.fromkeys(candidates))
+        rounds = int(ctx.settings["validation"])
+        if ctx.proxy is None or rounds == 0 or len(distinct) == 1:
+            counts = Counter(candidates)
+            return max(distinct, key=lambda a: counts[a]), {"validation": "skipped"}
+        own = scorer_hook(ctx, "validation_scores", distinct, rounds)
+        if own is not None:  # the scorer validates its own way (Zero-Cost-PT's official protocol)
+            totals = [-math.inf if math.isnan(t) else t for t in own]
+            best = max(range(len(distinct)), key=lambda i: totals[i])
+            return distinct[best], {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, own)}}
+        networks = [ctx.build_network(arch) for arch in distinct]
+        totals = [0.0] * len(distinct)
+        bar = ctx.progress(rounds, "validation")
+        for _ in range(rounds):
+            batch = ctx.next_batch()
+            for i, net in enumerate(networks):
+                value = ctx.proxy_score(net, batch)
+                totals[i] = -math.inf if math.isnan(value) else totals[i] + value
+            bar.update(1)
+        bar.close()
+        best = max(range(len(distinct)), key=lambda i: totals[i])
+        return distinct[best], {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, totals)}}
+
+
+@hookimpl
+def nasbench_register_strategies(register) -> None:
+    register(Progressive())
