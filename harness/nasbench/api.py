@@ -58,11 +58,11 @@ from nasbench.hookspecs import hookimpl
 from nasbench.images import ImageSet, load_cifar10, read_cifar_binary
 from nasbench.keys import differing_settings, space_config
 from nasbench.measure import Counters, Measurement, measure
-from nasbench.metrics import argmax_valid, edge_spearman, kendall, percentile, rank_of, spearman
+from nasbench.metrics import argmax_valid, edge_spearman, kendall, percentile, rank_of, spearman, top_k_precision
 from nasbench.oracle import POLICIES as ORACLE_POLICIES
 from nasbench.oracle import oracle_scores
 from nasbench.registry import Registry, make_registry
-from nasbench.report import render
+from nasbench.report import ReportColumn, render
 from nasbench.runner import PreparedRun, result_json
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
@@ -114,6 +114,7 @@ __all__ = [
     "percentile",
     "rank_of",
     "spearman",
+    "top_k_precision",
     # torch helpers
     "Counters",
     "Measurement",
@@ -138,6 +139,7 @@ __all__ = [
     "Store",
     "connect_store",
     "render",
+    "ReportColumn",
     "write_section",
     # commands
     "command_group",

@@ -109,6 +109,95 @@ def _trial_line(result: Any) -> str:
     )
 
 
+def flagged_settings(registry: Any) -> dict[str, tuple[Any, list[str]]]:
+    """Setting name -> (its declaration, "kind name" of every component declaring it), for the
+    settings that a component gives a ``flag``: these become ``nasbench run`` options."""
+    out: dict[str, tuple[Any, list[str]]] = {}
+    for kind in ("strategy", "scorer", "proxy", "space", "benchmark"):
+        for name in registry.names(kind):
+            for key, setting in (getattr(registry.get(kind, name), "settings", {}) or {}).items():
+                if setting.flag:
+                    out.setdefault(key, (setting, []))[1].append(f"{kind} {name}")
+    return out
+
+
+def setting_options(registry: Any) -> Any:
+    """The ``run`` options that plugins declare (``Setting(flag=...)``), e.g. ``-N/--proposals``."""
+
+    def decorate(fn: Any) -> Any:
+        for key, (setting, owners) in sorted(flagged_settings(registry()).items(), reverse=True):
+            kind = type(setting.default)
+            # choices are checked by Setting.coerce, whose one line names the setting and its choices
+            ptype = kind if kind in (int, float, bool) else str
+            choices = f"; one of {', '.join(map(str, setting.choices))}" if setting.choices else ""
+            where = ", ".join(owners)
+            help_text = f"{setting.help} (default {setting.default}{choices}; {where})"
+            fn = click.option(*setting.flag.split("/"), key, type=ptype, default=None, help=help_text)(fn)
+        return fn
+
+    return decorate
+
+
+class RunCommand(click.Command):
+    """``run``: its ``--help`` lists only the plugin options and settings of the components a
+    command line selects (``run --strategy darts --help``), all of them when none is given."""
+
+    def __init__(self, *args: Any, registry: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._registry = registry
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["nasbench_run_args"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def _selected(self, ctx: click.Context) -> list[Any] | None:
+        args = ctx.meta.get("nasbench_run_args", [])
+        chosen = {}
+        for i, arg in enumerate(args[:-1]):
+            if arg in ("--space", "--scorer", "--strategy", "--proxy", "--benchmark"):
+                chosen[arg[2:]] = args[i + 1]
+        if not chosen:
+            return None
+        reg = self._registry()
+        from nasbench.runner import DEFAULT_STRATEGY, NO_SCORER
+
+        strategy = reg.get("strategy", chosen.get("strategy", DEFAULT_STRATEGY))
+        names = {
+            "strategy": strategy.name,
+            "scorer": chosen.get("scorer") or getattr(strategy, "default_scorer", NO_SCORER),
+            "space": chosen.get("space", "nb201"),
+        }
+        if "proxy" in chosen:
+            names["proxy"] = chosen["proxy"]
+        if "benchmark" in chosen:
+            names["benchmark"] = chosen["benchmark"]
+        self._labels = [f"{kind} {name}" for kind, name in names.items()]
+        return [reg.get(kind, name) for kind, name in names.items()]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        try:
+            selected = self._selected(ctx)
+        except NasbenchError:
+            selected = None
+        if selected is None:
+            return super().format_options(ctx, formatter)
+        from nasbench.settings import declared_settings
+
+        declared = declared_settings(selected)
+        flagged = flagged_settings(self._registry())
+        rows = [
+            p.get_help_record(ctx)
+            for p in self.get_params(ctx)
+            if (p.name not in flagged or p.name in declared) and p.get_help_record(ctx)
+        ]
+        with formatter.section("Options"):
+            formatter.write_dl(rows)
+        with formatter.section(f"Settings of {', '.join(self._labels)} (--set KEY=VALUE)"):
+            formatter.write_dl(
+                [(k, f"{s.help} [{type(s.default).__name__}, default {s.default}]") for k, s in declared.items()]
+            )
+
+
 def make_cli(pm: Any | None = None) -> click.Group:
     """Build the command group around plugin manager ``pm`` (a fresh one if ``None``)."""
     from nasbench.plugins import get_plugin_manager
@@ -134,19 +223,16 @@ def make_cli(pm: Any | None = None) -> click.Group:
           nasbench report
         """
 
-    @cli.command()
+    @cli.command(cls=RunCommand, registry=registry)
     @click.option("--space", default="nb201", show_default=True, help="search space")
-    @click.option("--scorer", default="zc-pt", show_default=True, help="operation scoring policy")
-    @click.option("--proxy", default=None, help="zero-cost proxy (default nwot when the scorer needs one)")
+    @click.option("--scorer", default=None, help="operation scoring policy (default: the strategy's, else none)")
+    @click.option("--proxy", default=None, help="zero-cost proxy (default: the scorer's or strategy's)")
     @click.option("--dataset", default="cifar10", show_default=True, help="benchmark dataset the result is read on")
     @click.option("--benchmark", default=None, help="benchmark (default: the one covering --space)")
     @click.option("--strategy", default="progressive", show_default=True)
     @click.option("--seeds", default="0", show_default=True, help="e.g. 0-3 or 0,2,5")
     @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N")
-    @click.option("--edge-order", default=None, help="progressive: fixed or random (default random)")
-    @click.option("--proposals", "-N", type=int, default=None, help="progressive: proposal iterations N (default 10)")
-    @click.option("--validation", "-V", type=int, default=None, help="progressive: validation batches V (default 100)")
-    @click.option("--batch-size", type=int, default=None, help="minibatch size for proxies (default 256)")
+    @setting_options(registry)
     @click.option("--set", "extra", multiple=True, metavar="KEY=VALUE", help="any other declared setting")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
@@ -161,8 +247,8 @@ def make_cli(pm: Any | None = None) -> click.Group:
         from nasbench.store import DEFAULT_STORE, Store
 
         settings: dict[str, Any] = _parse_set(opts["extra"])
-        for key in ("edge_order", "proposals", "validation", "batch_size"):
-            if opts[key] is not None:
+        for key in flagged_settings(registry()):
+            if opts.get(key) is not None:
                 settings[key] = opts[key]
         seeds = parse_seeds(opts["seeds"])
         reg = registry()
@@ -205,7 +291,7 @@ def make_cli(pm: Any | None = None) -> click.Group:
             )
             if not quiet:
                 rows = store.rows("run_key=?", (prepared.run_key,))
-                click.echo(render(summarise(rows)), nl=False)
+                click.echo(render(summarise(rows, reg.report_columns())), nl=False)
         failed = sum(r.status != "ok" for r in results)
         exit_if_failed(failed, len(results), "trials", str(opts["store"] or DEFAULT_STORE))
 
@@ -238,18 +324,17 @@ def make_cli(pm: Any | None = None) -> click.Group:
 
         from nasbench.report import render, summarise
         from nasbench.store import DEFAULT_STORE, Store
-        from nasbench_plugins.correlate.report import stored_studies, study_table
 
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
             raise BadInput(f"no results store at {path}: run `nasbench run` first or pass --store")
         with Store(path) as st:
             rows = st.rows("space=?", (space,)) if space else st.rows()
-        click.echo(render(summarise(rows), fmt), nl=False)
-        studies = stored_studies(path, space)
-        if studies:  # `nasbench correlate` studies kept in the same store
-            click.echo(f"\nzero-cost proxy studies (`nasbench correlate`), {len(studies)} rows:\n")
-            click.echo(render(study_table(studies), fmt), nl=False)
+        reg = registry()
+        click.echo(render(summarise(rows, reg.report_columns()), fmt), nl=False)
+        for section in reg.pm.hook.nasbench_report_sections(store=path, space=space, fmt=fmt):
+            if section:
+                click.echo("\n" + section, nl=False)
 
     @cli.group()
     def data() -> None:

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     import click
 
     from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
     from nasbench.data import DataFile
+    from nasbench.report import ReportColumn
 
 #: entry-point group and pluggy project name
 PROJECT = "nasbench"
@@ -75,6 +78,26 @@ def nasbench_register_data_files(register: Callable[[DataFile], None]) -> None:
     :param register: call ``register(data_file)`` once per ``DataFile``; the plugin resolves
         the same object with ``resolve_data(data_file, data_dir)``. Registered files are what
         ``nasbench data files`` lists and checks. Names must be unique among all plugins.
+    """
+
+
+@hookspec
+def nasbench_register_report_columns(register: Callable[[ReportColumn], None]) -> None:
+    """Add columns to ``nasbench report``: a metric averaged per run, or a setting always shown.
+
+    :param register: call ``register(ReportColumn(name, metric=...))`` for a column, or
+        ``register(ReportColumn(name, setting=...))`` for a setting printed in every row that
+        has it. A metric is read from the stored row or the trial's ``SearchOutcome.info``.
+    """
+
+
+@hookspec
+def nasbench_report_sections(store: Path, space: str | None, fmt: str) -> str | None:
+    """Text ``nasbench report`` prints after the trials table (e.g. the proxy studies).
+
+    :param store: the results store file being reported.
+    :param space: the ``--space`` filter, or ``None`` for all spaces.
+    :param fmt: ``markdown``, ``csv`` or ``latex``; return text in that format, or ``None``.
     """
 
 

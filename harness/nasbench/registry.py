@@ -80,6 +80,17 @@ class Registry:
             impl.function(register=register)
         return dict(sorted(files.items()))
 
+    def report_columns(self) -> list[Any]:
+        """Every ``ReportColumn`` the plugins registered, in registration order, names unique."""
+        columns: dict[str, Any] = {}
+        for impl in reversed(self.pm.hook.nasbench_register_report_columns.get_hookimpls()):
+
+            def register(column: Any) -> None:
+                columns.setdefault(column.name, column)
+
+            impl.function(register=register)
+        return list(columns.values())
+
     def describe(self) -> dict[str, list[dict[str, str]]]:
         """Every component of every kind with its owning plugin and first docstring line."""
         out: dict[str, list[dict[str, str]]] = {}

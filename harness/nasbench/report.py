@@ -7,6 +7,7 @@ import io
 import json
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,30 @@ def _mib(values: list[Any]) -> str:
     return f"{max(vals) / 2**20:.0f}" if vals else "-"
 
 
-#: settings always shown when a run has them; any other setting is shown when it tells two rows apart
-SHOWN_SETTINGS = ("proposals", "validation", "edge_order", "batch_size")
+@dataclass(frozen=True)
+class ReportColumn:
+    """What a plugin adds to ``nasbench report`` (``nasbench_register_report_columns``).
+
+    With ``metric``: a column ``name`` holding the mean over a run's ok trials of that value,
+    read from the row's stored metric of that name or, failing that, from the trial's
+    ``SearchOutcome.info`` (``extra.info``); placed after "mean rank", in registration order.
+    With ``setting``: that setting is always printed in the settings cell when a run has it
+    (any other setting is printed only when it tells two rows apart).
+    """
+
+    name: str
+    metric: str | None = None
+    setting: str | None = None
+    digits: int = 2
 
 
-def _varying(rows: list[dict[str, Any]]) -> list[str]:
+def _metric(row: dict[str, Any], key: str) -> Any:
+    if key in row:
+        return row[key]
+    return ((row.get("extra") or {}).get("info") or {}).get(key)
+
+
+def _varying(rows: list[dict[str, Any]], shown: tuple[str, ...]) -> list[str]:
     """Setting names whose value differs between runs of the same components (space, scorer, ...):
     without them, two such runs would print as identical rows."""
     groups: dict[tuple, dict[str, dict[str, Any]]] = {}
@@ -55,24 +75,27 @@ def _varying(rows: list[dict[str, Any]]) -> list[str]:
             values = {json.dumps(s.get(key, "<absent>"), sort_keys=True, default=str) for s in runs.values()}
             if len(values) > 1:
                 names.add(key)
-    return sorted(names - set(SHOWN_SETTINGS))
+    return sorted(names - set(shown))
 
 
-def _settings_label(settings: dict[str, Any], extra: list[str] = ()) -> str:
-    keys = (*SHOWN_SETTINGS, *extra)
+def _settings_label(settings: dict[str, Any], keys: list[str]) -> str:
     return " ".join(f"{k}={settings[k]}" for k in keys if k in settings)
 
 
-def summarise(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Group trial rows by run spec and aggregate them into table rows."""
+def summarise(rows: list[dict[str, Any]], columns: list[ReportColumn] = ()) -> list[dict[str, str]]:
+    """Group trial rows by run spec and aggregate them into table rows; ``columns`` are the
+    plugins' report columns (``Registry.report_columns()``)."""
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for row in rows:
         groups.setdefault(row["run_key"], []).append(row)
-    extra = _varying(rows)
+    shown = tuple(dict.fromkeys(c.setting for c in columns if c.setting))
+    keys = [*shown, *_varying(rows, shown)]
+    metrics = [c for c in columns if c.metric]
     table = []
     for trials in groups.values():
         first = trials[0]
         ok = [t for t in trials if t["status"] == "ok"]
+        added = {c.name: _mean([_metric(t, c.metric) for t in ok], c.digits) for c in metrics}
         table.append(
             {
                 "space": first["space"],
@@ -81,12 +104,11 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
                 "scorer": first["scorer"],
                 "proxy": first["proxy"] or "-",
                 "strategy": first["strategy"],
-                "settings": _settings_label(first["settings"], extra) or "-",
+                "settings": _settings_label(first["settings"], keys) or "-",
                 "device": first["device_type"],
                 "test error %": _mean_std([t["test_error"] for t in ok]),
                 "mean rank": _mean([t["rank"] for t in ok], 0),
-                "ρ init": _mean([t["edge_spearman_initial"] for t in ok]),
-                "ρ prog": _mean([t["edge_spearman_progressive"] for t in ok]),
+                **added,
                 "search s": _mean([t["search_seconds"] for t in ok], 1),
                 "peak MiB": _mib([t["peak_memory_bytes"] for t in ok]),
                 "trials": f"{len(ok)}/{len(trials)}",

@@ -33,8 +33,9 @@ from nasbench.settings import resolve_settings
 from nasbench.store import METRIC_COLUMNS, Store
 from nasbench.torchutil import resolve_device
 
-DEFAULT_PROXY = "nwot"
 DEFAULT_STRATEGY = "progressive"
+#: the scorer of a strategy that declares no ``default_scorer`` (it scores architectures itself)
+NO_SCORER = "none"
 
 
 @dataclass
@@ -67,11 +68,25 @@ def _default_benchmark(registry: Registry, space: str) -> str:
     raise BadInput(f"no benchmark covers space {space!r}; pass --benchmark (see `nasbench plugins`)")
 
 
+def _proxy_of(registry: Registry, proxy: str | None, scorer: Scorer, strategy: Strategy) -> Proxy | None:
+    """The run's proxy: the one given, else the scorer's or strategy's ``default_proxy``."""
+    if not (scorer.needs_proxy or getattr(strategy, "needs_proxy", False)):
+        if proxy:
+            raise BadInput(
+                f"scorer {scorer.name!r} with strategy {strategy.name!r} uses no proxy; drop --proxy {proxy}"
+            )
+        return None
+    name = proxy or getattr(scorer, "default_proxy", None) or getattr(strategy, "default_proxy", None)
+    if name is None:
+        raise BadInput(f"scorer {scorer.name!r} with strategy {strategy.name!r} needs a proxy; pass --proxy")
+    return registry.get("proxy", name)
+
+
 def prepare(
     registry: Registry,
     *,
     space: str,
-    scorer: str,
+    scorer: str | None = None,
     dataset: str = "cifar10",
     benchmark: str | None = None,
     proxy: str | None = None,
@@ -93,15 +108,11 @@ def prepare(
     if dataset not in bench_c.datasets:
         choices = ", ".join(bench_c.datasets)
         raise BadInput(f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {choices}")
-    scorer_c: Scorer = registry.get("scorer", scorer)
     strategy_c: Strategy = registry.get("strategy", strategy)
-    uses_proxy = scorer_c.needs_proxy or getattr(strategy_c, "needs_proxy", False)
-    proxy_c: Proxy | None = None
-    if uses_proxy:
-        proxy_c = registry.get("proxy", proxy or DEFAULT_PROXY)
-    elif proxy:
-        raise BadInput(f"scorer {scorer!r} with strategy {strategy!r} uses no proxy; drop --proxy {proxy}")
-    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
+    scorer = scorer or getattr(strategy_c, "default_scorer", NO_SCORER)
+    scorer_c: Scorer = registry.get("scorer", scorer)
+    proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
+    components = [c for c in (strategy_c, scorer_c, proxy_c, space_c, bench_c) if c is not None]
     resolved = resolve_settings(components, dict(settings or {}))
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
         space_c = space_c.with_settings(resolved)

@@ -23,6 +23,8 @@ class Setting:
     choices: tuple[Any, ...] | None = None
     #: extra validation of the coerced value: raises ``BadInput`` with one clear line
     check: Callable[[Any], Any] | None = None
+    #: a ``nasbench run`` option for this setting besides ``--set`` (e.g. ``"-N/--proposals"``)
+    flag: str | None = None
 
     def coerce(self, name: str, value: Any) -> Any:
         kind = type(self.default)
@@ -46,15 +48,30 @@ class Setting:
         return out
 
 
-def resolve_settings(components: list[Any], given: dict[str, Any]) -> dict[str, Any]:
-    """Merge the declared settings of ``components`` with ``given`` values; unknown keys fail."""
+def declared_settings(components: list[Any]) -> dict[str, Setting]:
+    """Name -> ``Setting`` over ``components``; a name several declare keeps the first one's
+    declaration (pass them most specific first: strategy, scorer, proxy, space, benchmark), and
+    they must agree on its type."""
     declared: dict[str, Setting] = {}
     for component in components:
-        declared.update(getattr(component, "settings", {}) or {})
+        for name, setting in (getattr(component, "settings", {}) or {}).items():
+            first = declared.setdefault(name, setting)
+            if type(first.default) is not type(setting.default):
+                raise BadInput(
+                    f"setting {name!r} is declared as {type(first.default).__name__} and as "
+                    f"{type(setting.default).__name__} by the selected components ({getattr(component, 'name', '?')})"
+                )
+    return declared
+
+
+def resolve_settings(components: list[Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Merge the declared settings of ``components`` with ``given`` values; unknown keys fail."""
+    declared = declared_settings(components)
     unknown = sorted(set(given) - set(declared))
     if unknown:
         known = ", ".join(sorted(declared)) or "(none)"
-        raise BadInput(f"unknown setting {unknown[0]!r} for this run; known: {known}")
+        who = ", ".join(getattr(c, "name", "?") for c in components)
+        raise BadInput(f"unknown setting {unknown[0]!r} for this run ({who}); known: {known}")
     return {name: setting.coerce(name, given.get(name, setting.default)) for name, setting in sorted(declared.items())}
 
 

@@ -1,6 +1,7 @@
 """The report shows every setting that tells two runs of the same components apart."""
 
 from nasbench.report import summarise
+from nasbench_plugins.zero_cost_pt.report_columns import COLUMNS
 
 
 def _row(run_key: str, settings: dict, scorer: str = "zc-pt") -> dict:
@@ -26,10 +27,10 @@ def _row(run_key: str, settings: dict, scorer: str = "zc-pt") -> dict:
 
 def test_two_runs_that_differ_in_one_setting_print_it():
     rows = [_row("a", {"batch_size": 64, "zcpt_ablate": ""}), _row("b", {"batch_size": 64, "zcpt_ablate": "bn"})]
-    labels = [r["settings"] for r in summarise(rows)]
+    labels = [r["settings"] for r in summarise(rows, COLUMNS)]
     assert labels == ["batch_size=64 zcpt_ablate=", "batch_size=64 zcpt_ablate=bn"]
 
 
 def test_a_setting_equal_in_every_run_is_not_printed():
     rows = [_row("a", {"batch_size": 64, "nb201_cells": 5}), _row("b", {"batch_size": 32, "nb201_cells": 5})]
-    assert [r["settings"] for r in summarise(rows)] == ["batch_size=64", "batch_size=32"]
+    assert [r["settings"] for r in summarise(rows, COLUMNS)] == ["batch_size=64", "batch_size=32"]

@@ -17,6 +17,7 @@ import torch
 from nasbench import data
 from nasbench.errors import DataError, NasbenchError
 from nasbench_plugins.nb201 import full as nb201_full
+from nasbench_plugins.nb201 import safe_pickle
 from nasbench_plugins.nb201.benchmark import NB201Benchmark
 from nasbench_plugins.nb201.data_files import NB201_TEST_ACC
 from nasbench_plugins.nb201.space import NB201Space
@@ -328,6 +329,6 @@ def test_the_import_group_keeps_nb301(nasbench_cli) -> None:
 
 def test_tensors_in_a_pth_load_and_in_a_plain_pickle_are_dropped(tmp_path) -> None:
     obj = {"w": torch.ones(2), "n": np.float64(1.5)}
-    assert torch.equal(nb201_full._load_pth(of.write_nb201(tmp_path / "t.pth", obj), False)["w"], torch.ones(2))
-    loaded = nb201_full._load_pbz2(of.write_pbz2(tmp_path / "t.pickle.pbz2", obj), False)
+    assert torch.equal(safe_pickle.load_pth(of.write_nb201(tmp_path / "t.pth", obj), False)["w"], torch.ones(2))
+    loaded = safe_pickle.load_pbz2(of.write_pbz2(tmp_path / "t.pickle.pbz2", obj), False)
     assert loaded == {"w": None, "n": 1.5}

@@ -18,10 +18,11 @@ class NASWOTSearch:
 
     name = "naswot"
     needs_proxy = True
+    default_proxy = "nwot"
     needs_images = True
     settings = {
         "naswot_samples": Setting(100, "random archs scored (paper: 1000; CPU-friendly default 100)", minimum=1),
-        "batch_size": Setting(128, "minibatch size for proxy scoring (NASWOT: 128)", minimum=1),
+        "batch_size": Setting(128, "minibatch size for proxy scoring (NASWOT: 128)", minimum=1, flag="--batch-size"),
     }
 
     def search(self, ctx) -> SearchOutcome:

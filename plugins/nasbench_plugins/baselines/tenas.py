@@ -32,7 +32,9 @@ class TenasSearch:
     name = "tenas"
     needs_proxy = False
     needs_images = True
-    settings = {"batch_size": Setting(72, "NTK minibatch (TE-NAS: 72 on NB201, 14 on DARTS)", minimum=2)}
+    settings = {
+        "batch_size": Setting(72, "NTK minibatch (TE-NAS: 72 on NB201, 14 on DARTS)", minimum=2, flag="--batch-size")
+    }
 
     def _measure(self, ctx, crops) -> tuple[float, float]:
         net = ctx.supernet

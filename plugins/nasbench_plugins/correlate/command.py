@@ -202,3 +202,17 @@ def _dataset_order(rows: list[dict[str, Any]]) -> list[str]:
         return list(_registry().get("benchmark", rows[0]["benchmark"]).datasets)
     except UnknownName:
         return []
+
+
+@hookimpl
+def nasbench_report_sections(store, space, fmt):
+    """The `nasbench correlate` studies kept in the same store, after the trials table."""
+    from nasbench.api import render
+    from nasbench_plugins.correlate.report import stored_studies, study_table
+
+    studies = stored_studies(store, space)
+    if not studies:
+        return None
+    return f"zero-cost proxy studies (`nasbench correlate`), {len(studies)} rows:\n\n" + render(
+        study_table(studies), fmt
+    )

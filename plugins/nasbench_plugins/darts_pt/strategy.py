@@ -18,6 +18,7 @@ class DartsPTSearch:
 
     name = "darts-pt"
     needs_proxy = False
+    default_scorer = "darts-pt"
     needs_images = True
     settings = {
         **TRAIN_SETTINGS,

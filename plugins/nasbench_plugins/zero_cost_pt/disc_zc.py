@@ -15,6 +15,7 @@ class DiscZC:
 
     name = "disc-zc"
     needs_proxy = True
+    default_proxy = "nwot"
     needs_images = True
     settings: dict = {}
 

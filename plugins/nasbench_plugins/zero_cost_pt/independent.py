@@ -14,8 +14,9 @@ class Independent:
 
     name = "independent"
     needs_proxy = False
+    default_scorer = "zc-pt"
     needs_images = False
-    settings = {"batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1)}
+    settings = {"batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1, flag="--batch-size")}
 
     def search(self, ctx) -> SearchOutcome:
         initial = initial_scores(ctx)

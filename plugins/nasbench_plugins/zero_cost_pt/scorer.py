@@ -54,6 +54,7 @@ class ZeroCostPT:
 
     name = "zc-pt"
     needs_proxy = True
+    default_proxy = "nwot"  # the paper's proxy
     needs_images = True
     settings = {
         "zcpt_semantics": Setting(
