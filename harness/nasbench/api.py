@@ -24,7 +24,7 @@ answer to "what can a plugin rely on". Grouped as:
 
 from __future__ import annotations
 
-from nasbench.cli import command_group, exit_if_failed, registry_of, trial_timeout_option
+from nasbench.clikit import command_group, exit_if_failed, registry_of, trial_timeout_option
 from nasbench.components import (
     KINDS,
     Arch,

@@ -108,3 +108,22 @@ def test_a_third_party_plugin_registers_every_kind(register_plugin, nasbench_reg
     for kind in ("space", "benchmark", "proxy", "scorer", "strategy"):
         assert f"{kind}-x" in nasbench_registry.names(kind)
         assert nasbench_registry.owner(kind, f"{kind}-x") == "third-party"
+
+
+class _SectionPlugin:
+    @hookimpl
+    def nasbench_report_sections(self, store, space, fmt):
+        return f"a section from a plugin ({fmt}, space {space})\n"
+
+
+def test_a_plugins_report_section_follows_the_trials_table(tmp_path, nasbench_pm):
+    from click.testing import CliRunner
+
+    from nasbench.cli import make_cli
+    from nasbench.store import Store
+
+    Store(tmp_path / "s.sqlite").close()
+    nasbench_pm.register(_SectionPlugin(), name="section")
+    result = CliRunner().invoke(make_cli(nasbench_pm), ["report", "--store", str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("\na section from a plugin (markdown, space None)\n")

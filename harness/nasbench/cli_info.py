@@ -1,0 +1,80 @@
+"""The host's read-only commands: ``plugins`` (what is loaded), ``report`` (the comparison
+table, plus the sections plugins add) and ``data files`` (what every plugin reads, and where)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from nasbench.errors import BadInput
+
+
+def add_plugins(cli: click.Group, registry: Callable[[], Any]) -> None:
+    """Add ``plugins`` to ``cli``."""
+
+    @cli.command()
+    @click.option("--json", "as_json", is_flag=True, help="machine-readable listing")
+    def plugins(as_json: bool) -> None:
+        """List loaded plugins and the components they register."""
+        from nasbench.plugins import plugin_info
+
+        reg = registry()
+        info = {"plugins": plugin_info(reg.pm), "components": reg.describe()}
+        if as_json:
+            click.echo(json.dumps(info, indent=2))
+            return
+        for kind, rows in info["components"].items():
+            click.echo(f"{kind}:")
+            for row in rows:
+                click.echo(f"  {row['name']:<16} {row['summary']}  [{row['plugin']}]")
+        click.echo(f"plugins loaded: {len(info['plugins'])}")
+
+
+def add_report(cli: click.Group, registry: Callable[[], Any]) -> None:
+    """Add ``report`` to ``cli``."""
+
+    @cli.command()
+    @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["markdown", "csv", "latex"]), default="markdown", show_default=True
+    )
+    @click.option("--space", default=None, help="only runs on this space")
+    def report(store: str | None, fmt: str, space: str | None) -> None:
+        """Comparison table of every run in the store (one row per run spec), then its proxy studies."""
+        from pathlib import Path
+
+        from nasbench.report import render, summarise
+        from nasbench.store import DEFAULT_STORE, Store
+
+        path = Path(store) if store else DEFAULT_STORE
+        if not path.exists():
+            raise BadInput(f"no results store at {path}: run `nasbench run` first or pass --store")
+        with Store(path) as st:
+            rows = st.rows("space=?", (space,)) if space else st.rows()
+        reg = registry()
+        click.echo(render(summarise(rows, reg.report_columns()), fmt), nl=False)
+        for section in reg.pm.hook.nasbench_report_sections(store=path, space=space, fmt=fmt):
+            if section:
+                click.echo("\n" + section, nl=False)
+
+
+def add_data(cli: click.Group, registry: Callable[[], Any]) -> None:
+    """Add the ``data`` group and ``data files`` to ``cli``."""
+
+    @cli.group()
+    def data() -> None:
+        """The data files nasbench and its plugins read (see docs/data.md)."""
+
+    @data.command("files")
+    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    def data_files(data_dir: str | None) -> None:
+        """Every registered data file: where it goes under the data dir, and whether it is there."""
+        from nasbench.data import data_dirs
+
+        for name, entry in registry().data_files().items():
+            found = next((root / entry.path for root in data_dirs(data_dir) if (root / entry.path).is_file()), None)
+            where = f"found at {found}" if found else "missing"
+            click.echo(f"{name:<26} {entry.path:<40} {where}")

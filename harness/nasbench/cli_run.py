@@ -1,0 +1,216 @@
+"""``nasbench run``: its options (the plugins' flagged settings among them), its selection-aware
+``--help`` and what it does: prepare the run, run the seeds not yet stored, print the rows."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from nasbench.clikit import exit_if_failed, trial_timeout_option
+from nasbench.errors import BadInput, NasbenchError
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        if "=" not in item:
+            raise BadInput(f"bad --set {item!r}: use KEY=VALUE")
+        key, value = item.split("=", 1)
+        out[key.strip().replace("-", "_")] = value.strip()
+    return out
+
+
+def _human_bytes(n: float | None) -> str:
+    if n is None:
+        return "-"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"
+
+
+def _trial_line(result: Any) -> str:
+    if result.status != "ok":
+        return f"seed {result.seed}: FAILED - {result.failure}"
+    m = result.metrics
+    rho = lambda v: "n/a" if v is None or v != v else f"{v:.2f}"  # noqa: E731
+    return (
+        f"seed {result.seed}: {m['arch']}  test error {m['test_error']:.2f}%  rank {m['rank']:,}/{m['num_archs']:,}"
+        f" (top {m['percentile']:.2f}%)  rho init {rho(m['edge_spearman_initial'])}"
+        f" prog {rho(m['edge_spearman_progressive'])}  {m['search_seconds']:.1f} s"
+        f"  peak {_human_bytes(m['peak_memory_bytes'])} ({m['memory_device']})"
+    )
+
+
+def flagged_settings(registry: Any) -> dict[str, tuple[Any, list[str]]]:
+    """Setting name -> (its declaration, "kind name" of every component declaring it), for the
+    settings that a component gives a ``flag``: these become ``nasbench run`` options."""
+    out: dict[str, tuple[Any, list[str]]] = {}
+    for kind in ("strategy", "scorer", "proxy", "space", "benchmark"):
+        for name in registry.names(kind):
+            for key, setting in (getattr(registry.get(kind, name), "settings", {}) or {}).items():
+                if setting.flag:
+                    out.setdefault(key, (setting, []))[1].append(f"{kind} {name}")
+    return out
+
+
+def setting_options(registry: Any) -> Any:
+    """The ``run`` options that plugins declare (``Setting(flag=...)``), e.g. ``-N/--proposals``."""
+
+    def decorate(fn: Any) -> Any:
+        for key, (setting, owners) in sorted(flagged_settings(registry()).items(), reverse=True):
+            kind = type(setting.default)
+            # choices are checked by Setting.coerce, whose one line names the setting and its choices
+            ptype = kind if kind in (int, float, bool) else str
+            choices = f"; one of {', '.join(map(str, setting.choices))}" if setting.choices else ""
+            where = ", ".join(owners)
+            help_text = f"{setting.help} (default {setting.default}{choices}; {where})"
+            fn = click.option(*setting.flag.split("/"), key, type=ptype, default=None, help=help_text)(fn)
+        return fn
+
+    return decorate
+
+
+class RunCommand(click.Command):
+    """``run``: its ``--help`` lists only the plugin options and settings of the components a
+    command line selects (``run --strategy darts --help``), all of them when none is given."""
+
+    def __init__(self, *args: Any, registry: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._registry = registry
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["nasbench_run_args"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def _selected(self, ctx: click.Context) -> list[Any] | None:
+        args = ctx.meta.get("nasbench_run_args", [])
+        chosen = {}
+        for i, arg in enumerate(args[:-1]):
+            if arg in ("--space", "--scorer", "--strategy", "--proxy", "--benchmark"):
+                chosen[arg[2:]] = args[i + 1]
+        if not chosen:
+            return None
+        reg = self._registry()
+        from nasbench.runner import DEFAULT_STRATEGY, NO_SCORER
+
+        strategy = reg.get("strategy", chosen.get("strategy", DEFAULT_STRATEGY))
+        names = {
+            "strategy": strategy.name,
+            "scorer": chosen.get("scorer") or getattr(strategy, "default_scorer", NO_SCORER),
+            "space": chosen.get("space", "nb201"),
+        }
+        if "proxy" in chosen:
+            names["proxy"] = chosen["proxy"]
+        if "benchmark" in chosen:
+            names["benchmark"] = chosen["benchmark"]
+        self._labels = [f"{kind} {name}" for kind, name in names.items()]
+        return [reg.get(kind, name) for kind, name in names.items()]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        try:
+            selected = self._selected(ctx)
+        except NasbenchError:
+            selected = None
+        if selected is None:
+            return super().format_options(ctx, formatter)
+        from nasbench.settings import declared_settings
+
+        declared = declared_settings(selected)
+        flagged = flagged_settings(self._registry())
+        rows = [
+            p.get_help_record(ctx)
+            for p in self.get_params(ctx)
+            if (p.name not in flagged or p.name in declared) and p.get_help_record(ctx)
+        ]
+        with formatter.section("Options"):
+            formatter.write_dl(rows)
+        with formatter.section(f"Settings of {', '.join(self._labels)} (--set KEY=VALUE)"):
+            formatter.write_dl(
+                [(k, f"{s.help} [{type(s.default).__name__}, default {s.default}]") for k, s in declared.items()]
+            )
+
+
+def execute_run(opts: dict[str, Any], reg: Any) -> None:
+    """What ``nasbench run`` does once its options are parsed."""
+    from nasbench import runner
+    from nasbench.report import render, summarise
+    from nasbench.settings import parse_seeds
+    from nasbench.store import DEFAULT_STORE, Store
+
+    settings: dict[str, Any] = _parse_set(opts["extra"])
+    for key in flagged_settings(reg):
+        if opts.get(key) is not None:
+            settings[key] = opts[key]
+    seeds = parse_seeds(opts["seeds"])
+    prepared = runner.prepare(
+        reg,
+        space=opts["space"],
+        scorer=opts["scorer"],
+        dataset=opts["dataset"],
+        benchmark=opts["benchmark"],
+        proxy=opts["proxy"],
+        strategy=opts["strategy"],
+        device=opts["device"],
+        settings=settings,
+        data_dir=opts["data_dir"],
+    )
+    prepared.show_progress = not opts["as_json"] and sys.stderr.isatty()
+    prepared.trial_timeout = opts["trial_timeout"]
+    quiet = opts["as_json"]
+    with Store(opts["store"] or DEFAULT_STORE) as store:
+
+        def on_result(result: Any) -> None:
+            if quiet:
+                click.echo(json.dumps(runner.result_json(result)))
+            else:
+                click.echo(_trial_line(result))
+
+        def on_skip(seed: int) -> None:
+            if not quiet:
+                click.echo(f"seed {seed}: already in the store (use --force to re-run)")
+
+        if not quiet:
+            s = prepared.spec
+            click.echo(
+                f"run {prepared.run_key}: {s['strategy']}/{s['scorer']}"
+                f"{'(' + s['proxy'] + ')' if s['proxy'] else ''} on {s['space']} ({s['benchmark']}, {s['dataset']})"
+                f", device {prepared.device}, settings {json.dumps(s['settings'])}"
+            )
+        results = runner.run(
+            prepared, seeds, store, hook=reg.pm.hook, force=opts["force"], on_result=on_result, on_skip=on_skip
+        )
+        if not quiet:
+            rows = store.rows("run_key=?", (prepared.run_key,))
+            click.echo(render(summarise(rows, reg.report_columns())), nl=False)
+    failed = sum(r.status != "ok" for r in results)
+    exit_if_failed(failed, len(results), "trials", str(opts["store"] or DEFAULT_STORE))
+
+
+def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
+    """Add ``run`` to ``cli``."""
+
+    @cli.command(cls=RunCommand, registry=registry)
+    @click.option("--space", default="nb201", show_default=True, help="search space")
+    @click.option("--scorer", default=None, help="operation scoring policy (default: the strategy's, else none)")
+    @click.option("--proxy", default=None, help="zero-cost proxy (default: the scorer's or strategy's)")
+    @click.option("--dataset", default="cifar10", show_default=True, help="benchmark dataset the result is read on")
+    @click.option("--benchmark", default=None, help="benchmark (default: the one covering --space)")
+    @click.option("--strategy", default="progressive", show_default=True)
+    @click.option("--seeds", default="0", show_default=True, help="e.g. 0-3 or 0,2,5")
+    @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N")
+    @setting_options(registry)
+    @click.option("--set", "extra", multiple=True, metavar="KEY=VALUE", help="any other declared setting")
+    @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
+    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    @click.option("--force", is_flag=True, help="re-run seeds that already finished")
+    @trial_timeout_option
+    @click.option("--json", "as_json", is_flag=True, help="one JSON object per trial per line, no progress bar")
+    def run(**opts: Any) -> None:
+        """Search with a scorer and strategy; store one row per seed."""
+        execute_run(opts, registry())
