@@ -69,7 +69,7 @@ from nasbench.runner import run as run_trials
 from nasbench.settings import Setting, parse_seeds
 from nasbench.store import DEFAULT_STORE, Store
 from nasbench.store import connect as connect_store
-from nasbench.supernet import active_ops, discretize, new_mask, only, removed, reset
+from nasbench.supernet import active_ops, discretize, new_mask, only, perturbation_scores, removed, reset
 from nasbench.topology import TopologyRule, apply_topology, perturbation_strengths, select_topology
 from nasbench.torchutil import reset_parameters, resolve_device, torch_generator
 
@@ -98,6 +98,7 @@ __all__ = [
     "discretize",
     "new_mask",
     "only",
+    "perturbation_scores",
     "removed",
     "reset",
     # topology

@@ -14,9 +14,9 @@ Perturbing ``A - (e, o)`` flips one mask entry and flips it back: no deep copy, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 
@@ -84,3 +84,21 @@ def only(net: MaskedSupernet, edge: str, op: str) -> Iterator[None]:
         yield
     finally:
         net.op_mask[e].copy_(before)
+
+
+def perturbation_scores(
+    net: MaskedSupernet, edge: str, value: Callable[[], float], keep: bool = False, counters: Any = None
+) -> dict[str, float]:
+    """``value()`` measured once per active op of ``edge`` with that op removed (``A - (e, o)``,
+    the perturbation of Zero-Cost-PT and DARTS-PT) or, with ``keep``, with the edge discretized
+    to it (``A + (e, o)``, the disc-* policies); mask restored after each. One implementation for
+    every such policy: each turns the raw values into scores its own way (a removal that hurts
+    most marks the best op, so removal policies negate). ``counters.perturbations`` counts them."""
+    mask = only if keep else removed
+    values = {}
+    for op in active_ops(net, edge):
+        with mask(net, edge, op):
+            values[op] = value()
+        if counters is not None:
+            counters.perturbations += 1
+    return values

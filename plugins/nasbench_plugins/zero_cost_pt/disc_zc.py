@@ -7,7 +7,7 @@ All ops of one edge see the same minibatch (the context's current batch).
 
 from __future__ import annotations
 
-from nasbench.api import active_ops, hookimpl, only
+from nasbench.api import hookimpl, perturbation_scores
 
 
 class DiscZC:
@@ -21,12 +21,7 @@ class DiscZC:
 
     def score_edge(self, ctx, decisions: dict[str, str], edge: str) -> dict[str, float]:
         net = ctx.supernet
-        scores = {}
-        for op in active_ops(net, edge):
-            with only(net, edge, op):
-                scores[op] = ctx.proxy_score(net)
-            ctx.counters.perturbations += 1
-        return scores
+        return perturbation_scores(net, edge, lambda: ctx.proxy_score(net), keep=True, counters=ctx.counters)
 
 
 @hookimpl

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from nasbench.api import Setting, active_ops, hookimpl, removed
+from nasbench.api import Setting, active_ops, hookimpl, perturbation_scores
 from nasbench_plugins.nb201.network import NB201Network, NB201Supernet, blocked_mode_weights
 from nasbench_plugins.zero_cost_pt.code_kernel import logdet, network_kernel, supernet_kernel
 from nasbench_plugins.zero_cost_pt.official_data import OfficialBatches
@@ -115,13 +115,9 @@ class ZeroCostPT:
     def score_edge(self, ctx, decisions: dict[str, str], edge: str) -> dict[str, float]:
         trial = self._trial(ctx)
         net = ctx.supernet
-        if not trial.semantics.official:
-            scores = {}
-            for op in active_ops(net, edge):
-                with removed(net, edge, op):
-                    scores[op] = -ctx.proxy_score(net)
-                ctx.counters.perturbations += 1
-            return scores
+        if not trial.semantics.official:  # nasbench-v1: S(A - (e, o)) on the masked supernet
+            values = perturbation_scores(net, edge, lambda: ctx.proxy_score(net), counters=ctx.counters)
+            return {op: -value for op, value in values.items()}
         if trial.alpha is None:
             self.begin_proposal(ctx)
         if trial.batch is None:
