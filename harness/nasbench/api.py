@@ -62,7 +62,7 @@ from nasbench.metrics import argmax_valid, edge_spearman, kendall, percentile, r
 from nasbench.oracle import POLICIES as ORACLE_POLICIES
 from nasbench.oracle import oracle_scores
 from nasbench.registry import Registry, make_registry
-from nasbench.report import ReportColumn, render
+from nasbench.report import ReportColumn, render, varying_settings
 from nasbench.runner import PreparedRun, result_json
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
@@ -141,6 +141,7 @@ __all__ = [
     "connect_store",
     "render",
     "ReportColumn",
+    "varying_settings",
     "write_section",
     # commands
     "command_group",

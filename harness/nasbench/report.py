@@ -61,7 +61,7 @@ def _metric(row: dict[str, Any], key: str) -> Any:
     return ((row.get("extra") or {}).get("info") or {}).get(key)
 
 
-def _varying(rows: list[dict[str, Any]], shown: tuple[str, ...]) -> list[str]:
+def varying_settings(rows: list[dict[str, Any]], shown: tuple[str, ...] = ()) -> list[str]:
     """Setting names whose value differs between runs of the same components (space, scorer, ...):
     without them, two such runs would print as identical rows."""
     groups: dict[tuple, dict[str, dict[str, Any]]] = {}
@@ -89,7 +89,7 @@ def summarise(rows: list[dict[str, Any]], columns: list[ReportColumn] = ()) -> l
     for row in rows:
         groups.setdefault(row["run_key"], []).append(row)
     shown = tuple(dict.fromkeys(c.setting for c in columns if c.setting))
-    keys = [*shown, *_varying(rows, shown)]
+    keys = [*shown, *varying_settings(rows, shown)]
     metrics = [c for c in columns if c.metric]
     table = []
     for trials in groups.values():

@@ -16,24 +16,31 @@ from typing import Any
 import click
 import numpy as np
 
-from nasbench.api import BadInput, EdgeScores, edge_spearman, hookimpl
+from nasbench.api import BadInput, EdgeScores, edge_spearman, hookimpl, varying_settings
 
 SERIES = (("initial", "best-acc"), ("initial", "avg-acc"), ("progressive", "best-acc"), ("progressive", "avg-acc"))
 
 
-def _label(row: dict[str, Any]) -> str:
+def _label(row: dict[str, Any], settings: list[str], with_space: bool) -> str:
+    """``scorer(proxy)/strategy``, plus the space when several are shown and every setting that
+    tells two runs of the same components apart (DARTS-PT vs its fix-alpha run): such runs are
+    separate policies, never pooled."""
     proxy = f"({row['proxy']})" if row["proxy"] else ""
-    return f"{row['scorer']}{proxy}/{row['strategy']}"
+    label = f"{row['scorer']}{proxy}/{row['strategy']}"
+    extra = " ".join(f"{k}={row['settings'][k]}" for k in settings if k in row["settings"])
+    return " ".join(part for part in (f"{row['space']}:" if with_space else "", label, extra) if part)
 
 
 def edge_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per policy label: mean and std over seeds of the per-trial edge-averaged rho."""
     per: dict[str, dict[tuple[str, str], list[float]]] = {}
+    settings = varying_settings(rows)
+    with_space = len({row["space"] for row in rows}) > 1
     for row in rows:
         if row["status"] != "ok":
             continue
         records = row["extra"].get("edge_records", {})
-        series = per.setdefault(_label(row), {s: [] for s in SERIES})
+        series = per.setdefault(_label(row, settings, with_space), {s: [] for s in SERIES})
         for stage, oracle in SERIES:
             recs = [EdgeScores(**r) for r in records.get(stage, [])]
             rho = edge_spearman(recs, oracle)
