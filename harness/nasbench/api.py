@@ -63,7 +63,7 @@ from nasbench.oracle import POLICIES as ORACLE_POLICIES
 from nasbench.oracle import oracle_scores
 from nasbench.registry import Registry, make_registry
 from nasbench.report import ReportColumn, render, varying_settings
-from nasbench.runner import PreparedRun, result_json
+from nasbench.runner import PreparedRun, result_json, run_trial
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
 from nasbench.settings import Setting, parse_seeds
@@ -154,6 +154,7 @@ __all__ = [
     "PreparedRun",
     "prepare_run",
     "run_trials",
+    "run_trial",
     "result_json",
     "JobFailed",
     "make_executor",
