@@ -4,8 +4,9 @@ Every executor has one method, ``run(fn, payloads)``, that yields ``(payload, ou
 finish, in any order. ``fn`` must be a module-level function (it is pickled by reference). The
 outcome is ``fn``'s return value, or a ``JobFailed`` when ``fn`` raised or the worker running it
 died. A worker that dies loses only the job it held: that job is retried once on a fresh worker,
-then reported as failed; the other jobs carry on. Workers use one torch thread each, so N workers
-use N cores.
+then reported as failed; the other jobs carry on (``CrashRetry``, the one policy of the process
+pool and Ray). Workers use one torch thread each, so N workers use N cores. A job that needs the
+plugins rebuilds the parent's registry in its worker with ``worker_registry(plugin_modules_of(pm))``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,64 @@ class JobFailed:
     reason: str
     crashed: bool = False
     attempts: int = 1
+
+
+class CrashRetry:
+    """The one retry policy of every executor that can lose a worker: the jobs still to run, in
+    order, each with its attempt number; a job whose worker died goes back to the front of the
+    line until it has been tried ``1 + retries`` times, then it is reported as
+    ``JobFailed(crashed=True)``. A job that raised is never retried (it would raise again)."""
+
+    def __init__(self, payloads: Iterable[Any], retries: int = RETRIES_AFTER_CRASH) -> None:
+        self.pending: deque[tuple[Any, int]] = deque((p, 1) for p in payloads)
+        self.retries = retries
+
+    def __bool__(self) -> bool:
+        return bool(self.pending)
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def take(self) -> tuple[Any, int]:
+        """The next (payload, attempt) to run."""
+        return self.pending.popleft()
+
+    def worker_died(self, payload: Any, attempt: int, reason: str) -> JobFailed | None:
+        """The job's worker died on ``attempt``: ``None`` when it is queued again, else the final
+        failure; ``reason`` may name ``{attempts}``."""
+        if attempt <= self.retries:
+            self.pending.appendleft((payload, attempt + 1))
+            return None
+        return JobFailed(reason.format(attempts=attempt), crashed=True, attempts=attempt)
+
+    @staticmethod
+    def finished(outcome: Any, attempt: int) -> Any:
+        """``outcome`` (a value, a ``JobFailed`` or a list of them) told how many attempts it took."""
+        return _with_attempts(outcome, attempt)
+
+
+#: per worker process: one registry per tuple of extra plugin modules, built on first use
+_REGISTRIES: dict[tuple[str, ...], Any] = {}
+
+
+def plugin_modules_of(pm: Any) -> tuple[str, ...]:
+    """Names of the module plugins registered on ``pm``, so a worker can register the same ones."""
+    return tuple(sorted({p.__name__ for p in pm.get_plugins() if type(p).__name__ == "module"}))
+
+
+def worker_registry(plugin_modules: tuple[str, ...]) -> Any:
+    """The registry a job runs with in this process: the installed plugins plus ``plugin_modules``
+    (built once per process; ``share_registry`` lets in-process jobs use the caller's own)."""
+    if plugin_modules not in _REGISTRIES:
+        from nasbench.registry import make_registry
+
+        _REGISTRIES[plugin_modules] = make_registry(plugin_modules)
+    return _REGISTRIES[plugin_modules]
+
+
+def share_registry(plugin_modules: tuple[str, ...], registry: Any) -> None:
+    """Let jobs run in this process (serial executor) use ``registry`` for ``plugin_modules``."""
+    _REGISTRIES[plugin_modules] = registry
 
 
 def _call(fn: Callable[[Any], Any], payload: Any) -> Any:
@@ -103,15 +162,15 @@ class ProcessExecutor:
         return _Worker(process, parent)
 
     def run(self, fn: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        pending: deque[tuple[Any, int]] = deque((p, 1) for p in payloads)
-        if not pending:
+        jobs = CrashRetry(payloads)
+        if not jobs:
             return
-        pool = [self._start() for _ in range(min(self.workers, len(pending)))]
+        pool = [self._start() for _ in range(min(self.workers, len(jobs)))]
         try:
-            while pending or any(w.job is not None for w in pool):
+            while jobs or any(w.job is not None for w in pool):
                 for worker in pool:
-                    if worker.job is None and pending:
-                        worker.job = pending.popleft()
+                    if worker.job is None and jobs:
+                        worker.job = jobs.take()
                         worker.conn.send((fn, worker.job[0]))
                 busy = [w for w in pool if w.job is not None]
                 wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
@@ -127,17 +186,12 @@ class ProcessExecutor:
                         code = worker.process.exitcode
                         worker.conn.close()
                         pool[i] = self._start()
-                        if attempt <= RETRIES_AFTER_CRASH:
-                            pending.appendleft((payload, attempt + 1))
-                            continue
-                        outcome = JobFailed(
-                            f"worker died (exit code {code}) on each of {attempt} attempts",
-                            crashed=True,
-                            attempts=attempt,
+                        outcome = jobs.worker_died(
+                            payload, attempt, f"worker died (exit code {code}) on each of {{attempts}} attempts"
                         )
-                    elif isinstance(outcome, JobFailed):
-                        outcome.attempts = attempt
-                    yield payload, _with_attempts(outcome, attempt)
+                        if outcome is None:
+                            continue
+                    yield payload, jobs.finished(outcome, attempt)
         finally:  # after an interrupt, busy workers are killed at once: their jobs are not awaited
             for worker in pool:
                 _stop(worker, at_once=worker.job is not None)
@@ -218,26 +272,22 @@ class RayExecutor:
         from ray.exceptions import RayError
 
         remote = ray.remote(num_cpus=1, max_retries=0)(_ray_call)
-        pending: deque[tuple[Any, int]] = deque((p, 1) for p in payloads)
+        jobs = CrashRetry(payloads)
         running: dict[Any, tuple[Any, int]] = {}
-        while pending or running:
-            while pending and len(running) < self.workers:
-                payload, attempt = pending.popleft()
+        while jobs or running:
+            while jobs and len(running) < self.workers:
+                payload, attempt = jobs.take()
                 running[remote.remote(fn, payload)] = (payload, attempt)
             done, _ = ray.wait(list(running), num_returns=1)
             payload, attempt = running.pop(done[0])
             try:
                 outcome = ray.get(done[0])
             except RayError as exc:  # the worker process died (or the task was lost with its node)
-                if attempt <= RETRIES_AFTER_CRASH:
-                    pending.appendleft((payload, attempt + 1))
+                reason = f"Ray worker died on each of {{attempts}} attempts: {type(exc).__name__}"
+                outcome = jobs.worker_died(payload, attempt, reason)
+                if outcome is None:
                     continue
-                outcome = JobFailed(
-                    f"Ray worker died on each of {attempt} attempts: {type(exc).__name__}",
-                    crashed=True,
-                    attempts=attempt,
-                )
-            yield payload, _with_attempts(outcome, attempt)
+            yield payload, jobs.finished(outcome, attempt)
 
 
 EXECUTORS: dict[str, type] = {"serial": SerialExecutor, "process": ProcessExecutor, "ray": RayExecutor}
