@@ -80,7 +80,11 @@ class SearchContext:
     def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The next search minibatch (``batch_size`` setting) on the trial's device."""
         if self._batches is None:
-            size = int(self.settings.get("batch_size", 64))
+            if "batch_size" not in self.settings:
+                raise NasbenchError(
+                    f"scorer {self.scorer.name!r} draws minibatches, but no selected component declares batch_size"
+                )
+            size = int(self.settings["batch_size"])
             self._batches = self.images.minibatches(size, self.torch_generator(_STREAM_BATCHES))
         x, y = next(self._batches)
         return x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)

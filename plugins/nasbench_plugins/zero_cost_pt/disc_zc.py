@@ -7,7 +7,7 @@ All ops of one edge see the same minibatch (the context's current batch).
 
 from __future__ import annotations
 
-from nasbench.api import hookimpl, perturbation_scores
+from nasbench.api import Setting, hookimpl, perturbation_scores
 
 
 class DiscZC:
@@ -17,7 +17,7 @@ class DiscZC:
     needs_proxy = True
     default_proxy = "nwot"
     needs_images = True
-    settings: dict = {}
+    settings = {"batch_size": Setting(64, "minibatch size for proxy scoring", minimum=1, flag="--batch-size")}
 
     def score_edge(self, ctx, decisions: dict[str, str], edge: str) -> dict[str, float]:
         net = ctx.supernet

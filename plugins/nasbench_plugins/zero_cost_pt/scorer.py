@@ -65,6 +65,9 @@ class ZeroCostPT:
         "zcpt_ablate": Setting(
             "", f"comma-separated official items to switch off: {', '.join(ITEMS)}", check=parse_ablate
         ),
+        # the strategy's batch_size wins when it declares one (progressive, independent: 256);
+        # under another strategy (darts-pt) this is the minibatch the scorer draws
+        "batch_size": Setting(64, "minibatch size for proxy scoring", minimum=1, flag="--batch-size"),
     }
 
     # -- per-trial state --------------------------------------------------------------------
@@ -77,7 +80,7 @@ class ZeroCostPT:
                 semantics, note = Semantics(official=False), "nasbench-v1: the official kernel is NB201's"
             edge_batches = None
             if semantics.official and semantics.data:
-                size = int(ctx.settings.get("batch_size", 64))
+                size = int(ctx.settings["batch_size"])
                 edge_batches = OfficialBatches(ctx.images, size, ctx.torch_generator(_STREAM_EDGE_BATCHES))
             state = _Trial(semantics, ctx.torch_generator(_STREAM_ALPHA), edge_batches)
             state.info = {"zcpt_semantics": note or ("official" if semantics.official else "nasbench-v1")}
@@ -154,7 +157,7 @@ class ZeroCostPT:
         if not trial.semantics.official:
             return None
         sem = trial.semantics
-        size = int(ctx.settings.get("batch_size", 64))
+        size = int(ctx.settings["batch_size"])
         totals = []
         bar = ctx.progress(rounds * len(archs), "validation")
         for i, arch in enumerate(archs):
