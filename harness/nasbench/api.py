@@ -16,6 +16,8 @@ answer to "what can a plugin rely on". Grouped as:
 - **data**: ``DataFile``, ``resolve_data``, ``data_dirs``, ``cache_dir``, ``ImageSet``, ``read_cifar_binary``,
   ``load_cifar10``; ``space_config``/``differing_settings`` (what a cached artefact was made with);
 - **the store (read API) and reports**: ``Store``, ``DEFAULT_STORE``, ``render``, ``write_section``;
+  ``StoreTable`` (a plugin's own table: layout, version, migrations) and ``connect_store`` (the
+  store file's one opener, which creates or migrates the tables it is given);
 - **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``registry_of``;
 - **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
   ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
@@ -68,7 +70,8 @@ from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
 from nasbench.settings import Setting, parse_seeds
 from nasbench.store import DEFAULT_STORE, Store
-from nasbench.store import connect as connect_store
+from nasbench.store import Table as StoreTable
+from nasbench.store import open_store as connect_store
 from nasbench.supernet import active_ops, discretize, new_mask, only, perturbation_scores, removed, reset
 from nasbench.topology import TopologyRule, apply_topology, perturbation_strengths, select_topology
 from nasbench.torchutil import reset_parameters, resolve_device, torch_generator
@@ -139,6 +142,7 @@ __all__ = [
     "DEFAULT_STORE",
     "Store",
     "connect_store",
+    "StoreTable",
     "render",
     "ReportColumn",
     "varying_settings",

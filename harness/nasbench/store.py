@@ -8,14 +8,22 @@ Crash and concurrency safety (docs/reliability.md): WAL journal, a 60 s busy tim
 transaction per row, rows keyed by (run_key, seed) so a re-run or a second process replaces
 instead of duplicating, and a failed row never replaces a finished one. Opening a store that
 is already up to date writes nothing.
+
+This module is the one owner of the store file: ``open_store`` is its only opener, and every
+table in it is a ``Table`` declared here (``trials``) or by a plugin (correlate's
+``proxy_scores``, ...), with its latest layout, its version and its migrations. The file records
+its own layout in ``PRAGMA user_version`` (``SCHEMA_VERSION``) and each table's version in the
+``nasbench_tables`` table; opening a file migrates what is older, in one write transaction, and
+refuses what is newer with one line (``DataError``).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +31,10 @@ from nasbench.components import TrialResult
 from nasbench.errors import DataError
 
 DEFAULT_STORE = Path("results") / "nasbench.sqlite"
-SCHEMA_VERSION = 1
+#: the file's own layout (``PRAGMA user_version``): 1 (or 0: no version written, a file made by
+#: the score cache alone or a new one) = the tables alone; 2 = each table's version recorded in
+#: ``nasbench_tables``. A file of a later version is refused: this nasbench cannot know its tables.
+SCHEMA_VERSION = 2
 
 #: spec columns, then metric columns, in table order
 SPEC_COLUMNS = ("space", "benchmark", "dataset", "scorer", "proxy", "strategy", "device_type")
@@ -101,29 +112,145 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
 
 
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def add_columns(table: str, *columns: tuple[str, str]) -> Migration:
+    """A migration adding each ``(column, declaration)`` to ``table`` unless present (a table
+    found without a recorded version may already have some of them: see ``Table``)."""
+
+    def migrate(conn: sqlite3.Connection) -> None:
+        have = _columns(conn, table)
+        for column, declaration in columns:
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+    migrate.__doc__ = f"{table}: add {', '.join(c for c, _ in columns)}"
+    return migrate
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the store file, declared by its owner: its latest layout (``create_sql``, one or
+    more ``CREATE ... IF NOT EXISTS`` statements), its ``version`` and the ``migrations`` that
+    take an older table there (``migrations[k - 1]`` goes from version k to k + 1). A table that
+    is in a file but has no recorded version (files written before versions were recorded) is
+    version 1, so migrations from version 1 must accept any layout the table had before: add
+    what is missing (``add_columns``). ``core_columns``: what every version has; an existing
+    table lacking one is someone else's and the file is refused untouched."""
+
+    name: str
+    create_sql: str
+    version: int = 1
+    migrations: tuple[Migration, ...] = ()
+    core_columns: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if len(self.migrations) != self.version - 1:
+            raise ValueError(f"table {self.name}: version {self.version} needs {self.version - 1} migrations")
+
+    add_columns = staticmethod(add_columns)
+
+
+#: each table's version in a file of ``SCHEMA_VERSION`` 2 or later
+META_TABLE = "nasbench_tables"
+
+
+def _record_table_versions(conn: sqlite3.Connection) -> None:
+    """File 1 -> 2: a table for each table's version (tables found without a row are version 1)."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+
+
+#: the file's migrations: ``FILE_MIGRATIONS[k - 1]`` takes a file from version k to k + 1
+FILE_MIGRATIONS: tuple[Migration, ...] = (_record_table_versions,)
+assert len(FILE_MIGRATIONS) == SCHEMA_VERSION - 1
+
+
+def _versions(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
+    """The file's version (0 read as 1) and the recorded version of each table."""
+    version = max(1, conn.execute("PRAGMA user_version").fetchone()[0])
+    if not _columns(conn, META_TABLE):
+        return version, {}
+    return version, {r[0]: int(r[1]) for r in conn.execute(f"SELECT name, version FROM {META_TABLE}")}
+
+
+def _pending(conn: sqlite3.Connection, path: Path, tables: Iterable[Table]) -> bool:
+    """Whether opening must write (an older file or table, a missing table); refuses a foreign
+    table or a table of a newer version before anything is written."""
+    version, recorded = _versions(conn)
+    pending = version < SCHEMA_VERSION
+    for table in tables:
+        have = _columns(conn, table.name)
+        if have and not table.core_columns <= have:
+            missing = ", ".join(sorted(table.core_columns - have))
+            raise DataError(f"{path} is not a nasbench results store (table {table.name} lacks {missing})")
+        at = recorded.get(table.name, 1)
+        if at > table.version:
+            raise DataError(
+                f"{path} has table {table.name} at schema {at}, written by a newer nasbench"
+                f" (this one reads up to {table.version}); upgrade nasbench"
+            )
+        pending = pending or not have or at < table.version or table.name not in recorded
+    return pending
+
+
+def _migrate(conn: sqlite3.Connection, tables: Iterable[Table]) -> None:
+    """Bring the file, then each table, to this nasbench's versions (inside the caller's write
+    transaction: a second process waits, then finds nothing left to do)."""
+    version, _ = _versions(conn)
+    for step in FILE_MIGRATIONS[version - 1 :]:
+        step(conn)
+    if version < SCHEMA_VERSION:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    _, recorded = _versions(conn)
+    for table in tables:
+        if not _columns(conn, table.name):
+            for statement in filter(str.strip, table.create_sql.split(";")):
+                conn.execute(statement)
+        else:
+            for step in table.migrations[recorded.get(table.name, 1) - 1 :]:
+                step(conn)
+        conn.execute(f"INSERT OR REPLACE INTO {META_TABLE} (name, version) VALUES (?, ?)", (table.name, table.version))
+
+
+def open_store(path: Path, tables: Iterable[Table] = ()) -> sqlite3.Connection:
+    """The one opener of the store file: ``connect``, then the file and each of ``tables``
+    created or migrated to this nasbench's versions (nothing is written when all are current).
+    Any problem is one ``DataError`` line naming the file."""
+    tables = tuple(tables)
+    conn = connect(path)
+    try:
+        if _pending(conn, path, tables):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if _pending(conn, path, tables):  # again under the write lock
+                    _migrate(conn, tables)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DataError(f"{path} is not a nasbench results store ({exc})") from None
+    except DataError:
+        conn.close()
+        raise
+    return conn
+
+
+REQUIRED = {"run_key", "seed", "status", "failure", "settings", "protocol", "extra", *SPEC_COLUMNS, *METRIC_COLUMNS}
+#: the host's table: one row per trial (unchanged since the first release: version 1)
+TRIALS = Table("trials", SCHEMA, version=1, core_columns=frozenset(REQUIRED))
+
+
 class Store:
     """Opens (and creates) a store file; rows go in and come out as plain dicts."""
 
+    REQUIRED = REQUIRED
+
     def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path)
-        try:
-            have = _columns(self.conn, "trials")
-            if not have:
-                with self.conn:
-                    self.conn.executescript(SCHEMA)
-                    self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif not self.REQUIRED <= have:
-                missing = ", ".join(sorted(self.REQUIRED - have))
-                raise DataError(f"{self.path} is not a nasbench results store (table trials lacks {missing})")
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise DataError(f"{self.path} is not a nasbench results store ({exc})") from None
-        except DataError:
-            self.conn.close()
-            raise
-
-    REQUIRED = {"run_key", "seed", "status", "failure", "settings", "protocol", "extra", *SPEC_COLUMNS, *METRIC_COLUMNS}
+        self.conn = open_store(self.path, (TRIALS,))
 
     def close(self) -> None:
         self.conn.close()

@@ -5,10 +5,11 @@ correlate`` writes each one as it arrives and looks it up before computing it ag
 represented by the proxy's ``version`` (``components.proxy_version``): a row is reused only by a
 proxy of the version that computed it, and replaced when a proxy of another version recomputes it.
 The tables live in the same SQLite file as the trials (``results/nasbench.sqlite`` by default) so
-one file holds a study. A NaN score is stored as NULL with status ``ok``; a failure is stored with
-status ``failed`` and is recomputed on the next run. ``proxy_correlations`` keeps one summary row
-per correlate study, which ``nasbench report-proxies`` and ``nasbench report`` print
-(``nasbench_plugins.correlate.report``).
+one file holds a study; they are declared to the store (``StoreTable``: layout, version,
+migrations), which opens the file, creates them and migrates them. A NaN score is stored as NULL
+with status ``ok``; a failure is stored with status ``failed`` and is recomputed on the next run.
+``proxy_correlations`` keeps one summary row per correlate study, which ``nasbench
+report-proxies`` and ``nasbench report`` print (``nasbench_plugins.correlate.report``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nasbench.api import DataError
+from nasbench.api import StoreTable, connect_store
 
-SCHEMA = """
+SCORES_SQL = """
 CREATE TABLE IF NOT EXISTS proxy_scores (
     space TEXT NOT NULL,
     arch TEXT NOT NULL,
@@ -38,8 +39,11 @@ CREATE TABLE IF NOT EXISTS proxy_scores (
     attempts INTEGER NOT NULL DEFAULT 1,
     finished_at TEXT NOT NULL DEFAULT (datetime('now')),
     proxy_version TEXT NOT NULL DEFAULT '1',
+    space_config TEXT,
     PRIMARY KEY (space, arch, proxy, images, batch_size, seed)
 );
+"""
+SUMMARIES_SQL = """
 CREATE TABLE IF NOT EXISTS proxy_correlations (
     space TEXT NOT NULL,
     benchmark TEXT NOT NULL,
@@ -93,15 +97,35 @@ SUMMARY_COLUMNS = (
     "images_stand_in",
 )
 
-#: columns added after the first release: (table, column, declaration) for stores written before them.
-#: A row written before ``proxy_version`` existed is version "1", the version every built-in proxy had then.
-ADDED_COLUMNS = (
-    ("proxy_scores", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
-    ("proxy_correlations", "proxy_version", "TEXT NOT NULL DEFAULT '1'"),
-    ("proxy_correlations", "images_stand_in", "INTEGER"),  # NULL in older rows: read from images_note
-    # NULL in older rows: scored by a version-"1" space at its defaults, reused only by such a space
-    ("proxy_scores", "space_config", "TEXT"),
+_FIRST_SCORES = {"space", "arch", "proxy", "images", "batch_size", "seed", "status", "score", "failure", "seconds"}
+_FIRST_SUMMARIES = {"space", "benchmark", "dataset", "proxy", "images", "batch_size", "seed", "sample", "spearman"}
+
+#: the score table's versions: 1 = first release; 2 = ``proxy_version`` (rows before it are version
+#: "1", the version every built-in proxy had then); 3 = ``space_config`` (NULL in older rows:
+#: scored by a version-"1" space at its defaults, reused only by such a space)
+PROXY_SCORES = StoreTable(
+    "proxy_scores",
+    SCORES_SQL,
+    version=3,
+    migrations=(
+        StoreTable.add_columns("proxy_scores", ("proxy_version", "TEXT NOT NULL DEFAULT '1'")),
+        StoreTable.add_columns("proxy_scores", ("space_config", "TEXT")),
+    ),
+    core_columns=frozenset(_FIRST_SCORES),
 )
+#: the summary table's versions: 1 = first release; 2 = ``proxy_version``; 3 = ``images_stand_in``
+#: (NULL in older rows: read from images_note)
+PROXY_CORRELATIONS = StoreTable(
+    "proxy_correlations",
+    SUMMARIES_SQL,
+    version=3,
+    migrations=(
+        StoreTable.add_columns("proxy_correlations", ("proxy_version", "TEXT NOT NULL DEFAULT '1'")),
+        StoreTable.add_columns("proxy_correlations", ("images_stand_in", "INTEGER")),
+    ),
+    core_columns=frozenset(_FIRST_SUMMARIES),
+)
+TABLES = (PROXY_SCORES, PROXY_CORRELATIONS)
 
 
 @dataclass(frozen=True)
@@ -136,28 +160,12 @@ class ProxyScore:
 
 
 class ScoreCache:
-    """Opens the store file (creating the tables) and reads/writes proxy scores."""
+    """Opens the store file (through the store, which creates or migrates the tables) and
+    reads/writes proxy scores."""
 
     def __init__(self, path: str | Path) -> None:
-        from nasbench.api import connect_store as connect  # the store file's one opener: checks, WAL, busy timeout
-
         self.path = Path(path)
-        self.conn = connect(self.path)
-        try:
-            with self.conn:
-                self.conn.executescript(SCHEMA)
-            self._add_missing_columns()
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise DataError(f"{self.path} is not a nasbench results store ({exc})") from exc
-
-    def _add_missing_columns(self) -> None:
-        """Bring a store written by an older nasbench up to this schema (rows are kept)."""
-        for table, column, declaration in ADDED_COLUMNS:
-            present = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
-            if column not in present:
-                with self.conn:
-                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        self.conn = connect_store(self.path, TABLES)  # checks, migrations, WAL, busy timeout
 
     def close(self) -> None:
         self.conn.close()
