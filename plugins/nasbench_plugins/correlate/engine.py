@@ -168,33 +168,17 @@ def plan(
     device: str = "auto",
     data_dir: str | None = None,
 ) -> Study:
+    """Resolve every name and load archs, accuracies and images: all user errors surface here."""
     from nasbench.api import resolve_device
 
     space_c = registry.get("space", space)
-    bench_name = benchmark or next(
-        (n for n in registry.names("benchmark") if registry.get("benchmark", n).space == space), None
-    )
-    if bench_name is None:
-        raise BadInput(f"no benchmark covers space {space!r}; pass --benchmark (see `nasbench plugins`)")
-    bench = registry.get("benchmark", bench_name)
-    if bench.space != space:
-        raise BadInput(f"benchmark {bench_name!r} is for space {bench.space!r}, not {space!r}")
-    if dataset not in bench.datasets:
-        raise BadInput(
-            f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {', '.join(bench.datasets)}"
-        )
+    bench_name, bench = _benchmark_for(registry, space, benchmark, dataset)
     if batch_size < 1:
         raise BadInput(f"--batch-size must be >= 1, got {batch_size}")
     if seed < 0:
         raise BadInput(f"--seed must be >= 0, got {seed}")
     names = select_proxies(registry, proxies)
-    if archs_file:
-        archs = read_archs(space_c, archs_file)
-        digest = hashlib.sha1("\n".join(space_c.format(a) for a in archs).encode()).hexdigest()[:8]
-        label = f"file:{Path(archs_file).name}:{len(archs)}:{digest}"
-    else:
-        archs = select_archs(space_c, bench, dataset, sample, seed)
-        label = "all" if sample.strip() == "all" else f"random:{len(archs)}"
+    archs, label = _archs_and_label(space_c, bench, dataset, sample, seed, archs_file)
     accuracies = np.array([bench.accuracy(a, dataset) for a in archs], dtype=float)
     found = proxyjob.dataset_images(dataset, data_dir)
     proxyjob.fixed_batch(found.images, batch_size, seed)  # a too-large batch fails here, not in every job
@@ -221,6 +205,36 @@ def plan(
     )
 
 
+def _benchmark_for(registry: Any, space: str, benchmark: str | None, dataset: str) -> tuple[str, Benchmark]:
+    """(name, benchmark) of ``benchmark`` or of the first one covering ``space``, checked to cover
+    ``space`` and to know ``dataset``."""
+    bench_name = benchmark or next(
+        (n for n in registry.names("benchmark") if registry.get("benchmark", n).space == space), None
+    )
+    if bench_name is None:
+        raise BadInput(f"no benchmark covers space {space!r}; pass --benchmark (see `nasbench plugins`)")
+    bench = registry.get("benchmark", bench_name)
+    if bench.space != space:
+        raise BadInput(f"benchmark {bench_name!r} is for space {bench.space!r}, not {space!r}")
+    if dataset not in bench.datasets:
+        raise BadInput(
+            f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {', '.join(bench.datasets)}"
+        )
+    return bench_name, bench
+
+
+def _archs_and_label(
+    space: SearchSpace, bench: Benchmark, dataset: str, sample: str, seed: int, archs_file: str | None
+) -> tuple[list[Arch], str]:
+    """The archs to score and the study's sample label (``file:NAME:N:DIGEST``, ``all``, ``random:N``)."""
+    if archs_file:
+        archs = read_archs(space, archs_file)
+        digest = hashlib.sha1("\n".join(space.format(a) for a in archs).encode()).hexdigest()[:8]
+        return archs, f"file:{Path(archs_file).name}:{len(archs)}:{digest}"
+    archs = select_archs(space, bench, dataset, sample, seed)
+    return archs, "all" if sample.strip() == "all" else f"random:{len(archs)}"
+
+
 def run_study(
     study: Study,
     cache: ScoreCache,
@@ -236,6 +250,30 @@ def run_study(
     key = study.key
     arch_strs = [study.space.format(a) for a in study.archs]
     have = {p: {} if recompute else cache.lookup(key, p, arch_strs, study.version(p)) for p in study.proxies}
+    jobs = _missing_jobs(study, arch_strs, have)
+    reused = len(arch_strs) - len(jobs)
+    if on_progress is not None:
+        on_progress(reused, len(arch_strs))
+
+    def step() -> None:
+        if on_progress is not None:
+            on_progress(1, len(arch_strs))
+
+    start = time.perf_counter()
+    failures = _score_jobs(study, key, cache, executor, jobs, have, step)
+    wall = time.perf_counter() - start
+    summaries, per_arch = [], []
+    for proxy in study.proxies:
+        results = [have[proxy].get(a) for a in arch_strs]
+        summaries.append(summarise(study, proxy, results))
+        per_arch += [_per_arch_row(text, proxy, acc, r) for text, acc, r in zip(arch_strs, study.accuracies, results)]
+    for row in summaries:
+        cache.put_summary(row)
+    return StudyResult(summaries, per_arch, len(jobs), reused, wall, failures)
+
+
+def _missing_jobs(study: Study, arch_strs: list[str], have: dict[str, dict]) -> list[proxyjob.ScoreJob]:
+    """One job per arch that lacks a score of some proxy, asking only for the missing proxies."""
     jobs = []
     for text in arch_strs:
         missing = tuple(p for p in study.proxies if text not in have[p])
@@ -253,10 +291,20 @@ def run_study(
                     study.plugin_modules,
                 )
             )
-    reused = len(arch_strs) - len(jobs)
-    if on_progress is not None:
-        on_progress(reused, len(arch_strs))
-    start = time.perf_counter()
+    return jobs
+
+
+def _score_jobs(
+    study: Study,
+    key: ScoreKey,
+    cache: ScoreCache,
+    executor: Any,
+    jobs: list[proxyjob.ScoreJob],
+    have: dict[str, dict],
+    step: Callable[[], None],
+) -> list[str]:
+    """Run ``jobs`` on ``executor``, storing each score as it arrives (in ``cache`` under ``key``, and in ``have``);
+    ``step()`` after every job. Returns one line per failed score."""
     failures: list[str] = []
     for job, outcome in executor.run(proxyjob.score_job, jobs):
         if isinstance(outcome, JobFailed):
@@ -270,27 +318,20 @@ def run_study(
             have[result.proxy][job.arch] = result
             if result.status != "ok":
                 failures.append(f"{result.proxy} on {job.arch}: {(result.failure or '').splitlines()[0]}")
-        if on_progress is not None:
-            on_progress(1, len(arch_strs))
-    wall = time.perf_counter() - start
-    summaries, per_arch = [], []
-    for proxy in study.proxies:
-        results = [have[proxy].get(a) for a in arch_strs]
-        summaries.append(summarise(study, proxy, results))
-        for text, acc, r in zip(arch_strs, study.accuracies, results):
-            score = None if r is None or r.status != "ok" or math.isnan(r.score) else r.score
-            per_arch.append(
-                {
-                    "arch": text,
-                    "proxy": proxy,
-                    "score": _json_float(score),
-                    "accuracy": float(acc),
-                    "status": r.status if r is not None else "missing",
-                }
-            )
-    for row in summaries:
-        cache.put_summary(row)
-    return StudyResult(summaries, per_arch, len(jobs), reused, wall, failures)
+        step()
+    return failures
+
+
+def _per_arch_row(text: str, proxy: str, accuracy: float, result: ProxyScore | None) -> dict[str, Any]:
+    """The ``--per-arch`` JSON row of one arch and proxy (score None when missing, failed or NaN)."""
+    ok = result is not None and result.status == "ok" and not math.isnan(result.score)
+    return {
+        "arch": text,
+        "proxy": proxy,
+        "score": _json_float(result.score if ok else None),
+        "accuracy": float(accuracy),
+        "status": result.status if result is not None else "missing",
+    }
 
 
 def _checked_version(study: Study, result: ProxyScore) -> ProxyScore:
