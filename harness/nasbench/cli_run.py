@@ -136,6 +136,14 @@ class RunCommand(click.Command):
             )
 
 
+def _executor(opts: dict[str, Any], reg: Any) -> dict[str, Any]:
+    """``runner.run``'s executor arguments: where seeds run, and the plugin modules workers register."""
+    from nasbench.executors import make_executor, plugin_modules_of
+
+    executor = make_executor(opts["executor"], opts["workers"], opts["address"])
+    return {"executor": executor, "plugin_modules": plugin_modules_of(reg.pm)}
+
+
 def execute_run(opts: dict[str, Any], reg: Any) -> None:
     """What ``nasbench run`` does once its options are parsed."""
     from nasbench import runner
@@ -148,6 +156,7 @@ def execute_run(opts: dict[str, Any], reg: Any) -> None:
         if opts.get(key) is not None:
             settings[key] = opts[key]
     seeds = parse_seeds(opts["seeds"])
+    where = _executor(opts, reg)  # before any work: a bad --workers/--executor is one line
     prepared = runner.prepare(
         reg,
         space=opts["space"],
@@ -183,7 +192,7 @@ def execute_run(opts: dict[str, Any], reg: Any) -> None:
                 f", device {prepared.device}, settings {json.dumps(s['settings'])}"
             )
         results = runner.run(
-            prepared, seeds, store, hook=reg.pm.hook, force=opts["force"], on_result=on_result, on_skip=on_skip
+            prepared, seeds, store, hook=reg.pm.hook, force=opts["force"], on_result=on_result, on_skip=on_skip, **where
         )
         if not quiet:
             rows = store.rows("run_key=?", (prepared.run_key,))
@@ -209,6 +218,14 @@ def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
     @click.option("--force", is_flag=True, help="re-run seeds that already finished")
+    @click.option("--workers", type=int, default=1, show_default=True, help="seeds run at once (one core each)")
+    @click.option(
+        "--executor",
+        type=click.Choice(["serial", "process", "ray"]),
+        default=None,
+        help="where seeds run: default serial for 1 worker, process pool for more, ray when --address is given",
+    )
+    @click.option("--address", default=None, help="Ray cluster address (with --executor ray)")
     @trial_timeout_option
     @click.option("--json", "as_json", is_flag=True, help="one JSON object per trial per line, no progress bar")
     def run(**opts: Any) -> None:

@@ -3,6 +3,11 @@
 Flow: ``prepare`` resolves every name and setting and loads the benchmark (all user errors
 surface here, before any trial starts), then ``run`` executes one trial per seed, measures it,
 scores the final arch on the benchmark, stores the row and tells the lifecycle hooks.
+
+Seeds run here one after the other, or as jobs on an executor (``nasbench.executors``: process
+pool, Ray): a worker rebuilds the registry from the parent's plugin modules, prepares the run
+again from the same arguments (``PreparedRun.prepare_args``; the run key must come out the same)
+and runs its seed; the parent alone writes the store, as each result arrives.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from nasbench import __version__
 from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
+from nasbench.executors import JobFailed, worker_registry
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
@@ -54,6 +60,9 @@ class PreparedRun:
     #: seconds one trial may take before it is stopped and stored as failed (0 = no limit); not
     #: part of the spec: a limit changes whether a trial finishes, never what it computes
     trial_timeout: float = 0.0
+    #: ``prepare``'s arguments but the registry: what a worker process prepares the run from
+    #: (None when images were passed in: such a run runs only in this process)
+    prepare_args: dict[str, Any] | None = None
 
     @property
     def run_key(self) -> str:
@@ -135,7 +144,10 @@ def prepare(
         "device_type": dev.type,
         "settings": resolved,
     }
-    return PreparedRun(spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader)
+    args = dict(spec, device=device, settings=dict(settings or {}), data_dir=data_dir, proxy=spec["proxy"] or None)
+    del args["device_type"]
+    rebuild = args if images is None else None  # a worker cannot rebuild images passed in
+    return PreparedRun(spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader, prepare_args=rebuild)
 
 
 def protocol(prepared: PreparedRun) -> dict[str, Any]:
@@ -266,6 +278,60 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
     return TrialResult(prepared.spec, seed, "ok", metrics)
 
 
+@dataclass(frozen=True)
+class TrialJob:
+    """One seed of a run, as plain data a worker process prepares and runs it from."""
+
+    prepare_args: dict[str, Any]
+    plugin_modules: tuple[str, ...]
+    run_key: str
+    trial_timeout: float
+    seed: int
+
+
+#: per worker process: the runs prepared so far, by their arguments
+_PREPARED: dict[str, PreparedRun] = {}
+
+
+def trial_job(job: TrialJob) -> tuple[TrialResult, dict[str, Any]]:
+    """A worker's side of one seed: the result and the protocol of where it ran."""
+    key = json.dumps([job.plugin_modules, job.prepare_args], sort_keys=True, default=str)
+    if key not in _PREPARED:
+        _PREPARED[key] = prepare(worker_registry(job.plugin_modules), **job.prepare_args)
+    prepared = _PREPARED[key]
+    if prepared.run_key != job.run_key:
+        raise BadInput(f"the worker prepared run {prepared.run_key}, not {job.run_key} (another spec there)")
+    prepared.trial_timeout = job.trial_timeout
+    return run_trial(prepared, job.seed), protocol(prepared)
+
+
+def _job_failed(prepared: PreparedRun, seed: int, failed: JobFailed) -> TrialResult:
+    """A seed whose job raised outside the trial (e.g. preparing the run) or whose worker died twice."""
+    extra = {"traceback": failed.reason, "attempts": failed.attempts, "crashed": failed.crashed}
+    return TrialResult(prepared.spec, seed, "failed", {"extra": extra}, failure=failed.reason.splitlines()[0])
+
+
+def _trials(
+    prepared: PreparedRun, todo: list[int], still_todo: Callable[[int], bool], executor: Any, modules: tuple[str, ...]
+) -> Any:
+    """(result, protocol) of each seed of ``todo`` that is ``still_todo``: run here in order, or as
+    jobs on ``executor`` in the order they finish."""
+    if executor is None or executor.name == "serial":
+        proto = protocol(prepared)
+        for seed in todo:
+            if still_todo(seed):
+                yield run_trial(prepared, seed), proto
+        return
+    if prepared.prepare_args is None:
+        raise BadInput("a run prepared with its own images runs only in this process (executor serial)")
+    args = (prepared.prepare_args, modules, prepared.run_key, prepared.trial_timeout)
+    jobs = [TrialJob(*args, seed) for seed in todo if still_todo(seed)]
+    for job, outcome in executor.run(trial_job, jobs):
+        if isinstance(outcome, JobFailed):
+            outcome = (_job_failed(prepared, job.seed, outcome), protocol(prepared))
+        yield outcome
+
+
 def run(
     prepared: PreparedRun,
     seeds: list[int],
@@ -274,23 +340,28 @@ def run(
     force: bool = False,
     on_result: Callable[[TrialResult], None] | None = None,
     on_skip: Callable[[int], None] | None = None,
+    executor: Any = None,
+    plugin_modules: tuple[str, ...] = (),
 ) -> list[TrialResult]:
-    """Run every seed not already finished in ``store`` (all of them with ``force``)."""
+    """Run every seed not already finished in ``store`` (all of them with ``force``), here or on
+    ``executor`` (whose workers register ``plugin_modules`` besides the installed plugins)."""
     done = set() if force else store.finished_seeds(prepared.run_key)
     todo = [s for s in seeds if s not in done]
     for seed in seeds:
         if seed in done and on_skip is not None:
             on_skip(seed)
+
+    def still_todo(seed: int) -> bool:
+        if force or seed not in store.finished_seeds(prepared.run_key):
+            return True
+        if on_skip is not None:  # another process sharing the store finished it meanwhile
+            on_skip(seed)
+        return False
+
     if hook is not None:
         hook.nasbench_run_start(spec=prepared.spec, seeds=todo)
-    proto = protocol(prepared)
     results = []
-    for seed in todo:
-        if not force and seed in store.finished_seeds(prepared.run_key):
-            if on_skip is not None:  # another process sharing the store finished it meanwhile
-                on_skip(seed)
-            continue
-        result = run_trial(prepared, seed)
+    for result, proto in _trials(prepared, todo, still_todo, executor, plugin_modules):
         store.write(prepared.run_key, result, proto)
         results.append(result)
         if hook is not None:
