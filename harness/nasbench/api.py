@@ -21,6 +21,7 @@ answer to "what can a plugin rely on". Grouped as:
 - **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``registry_of``;
 - **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
   ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
+  ``worker_registry``/``share_registry``/``plugin_modules_of`` (a job's registry in its worker);
 - **errors and exit codes**: ``NasbenchError`` and its kinds, ``EXIT_*``.
 """
 
@@ -55,7 +56,7 @@ from nasbench.errors import (
     PluginError,
     UnknownName,
 )
-from nasbench.executors import JobFailed, make_executor
+from nasbench.executors import JobFailed, make_executor, plugin_modules_of, share_registry, worker_registry
 from nasbench.hookspecs import hookimpl
 from nasbench.images import ImageSet, load_cifar10, read_cifar_binary
 from nasbench.keys import differing_settings, space_config
@@ -162,6 +163,9 @@ __all__ = [
     "result_json",
     "JobFailed",
     "make_executor",
+    "plugin_modules_of",
+    "share_registry",
+    "worker_registry",
     # errors and exit codes
     "EXIT_CHECK_FAILED",
     "EXIT_OK",

@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from nasbench.api import make_registry, measure, proxy_version, torch_generator
+from nasbench.api import measure, plugin_modules_of, proxy_version, share_registry, torch_generator, worker_registry
 from nasbench_plugins.correlate.scorecache import ProxyScore
 from nasbench_plugins.proxies.runtime import sharing_scope
 
@@ -59,25 +59,17 @@ def fixed_batch(images: Any, batch_size: int, seed: int) -> tuple[torch.Tensor, 
     return next(images.minibatches(batch_size, torch_generator(seed * 1_000_003 + BATCH_STREAM)))
 
 
-# Per-process caches: one registry per set of extra plugin modules, images per (dataset, dir).
-_REGISTRIES: dict[tuple[str, ...], Any] = {}
+# Per-process cache of images per (dataset, dir); the registry is the executor layer's
+# (``worker_registry``: one per set of extra plugin modules, shared with ``nasbench run``'s jobs).
 _IMAGES: dict[tuple[str, str | None], Any] = {}
+
+#: names of the module plugins in a plugin manager, so a worker process registers the same ones
+runtime_plugin_modules = plugin_modules_of
 
 
 def use_registry(plugin_modules: tuple[str, ...], registry: Any) -> None:
     """Let jobs in this process use ``registry`` (the caller's) instead of building a new one."""
-    _REGISTRIES[plugin_modules] = registry
-
-
-def runtime_plugin_modules(pm: Any) -> tuple[str, ...]:
-    """Names of the module plugins in ``pm``, so a worker process can register the same ones."""
-    return tuple(sorted({p.__name__ for p in pm.get_plugins() if type(p).__name__ == "module"}))
-
-
-def _registry(plugin_modules: tuple[str, ...]) -> Any:
-    if plugin_modules not in _REGISTRIES:
-        _REGISTRIES[plugin_modules] = make_registry(plugin_modules)
-    return _REGISTRIES[plugin_modules]
+    share_registry(plugin_modules, registry)
 
 
 def dataset_images(dataset: str, data_dir: str | None) -> Any:
@@ -92,7 +84,7 @@ def dataset_images(dataset: str, data_dir: str | None) -> Any:
 
 def score_job(job: ScoreJob) -> list[ProxyScore]:
     """Scores of ``job.arch`` by each of ``job.proxies``; a proxy that raises gives a failed score."""
-    registry = _registry(job.plugin_modules)
+    registry = worker_registry(job.plugin_modules)
     space = registry.get("space", job.space)
     arch = space.parse(job.arch)
     found = dataset_images(job.dataset, job.data_dir)
