@@ -50,6 +50,14 @@ def nasbench_register_commands(cli: click.Group) -> None:
     def suite() -> None:
         """Paper tables as suites: run what is missing, report beside the paper, check tolerances."""
 
+    add_run(suite)
+    add_report(suite)
+    add_check(suite)
+
+
+def add_run(suite: click.Group) -> None:
+    """Add ``suite run`` to the ``suite`` group."""
+
     @suite.command("run")
     @_common
     @click.option("--device", default="auto", show_default=True)
@@ -65,37 +73,58 @@ def nasbench_register_commands(cli: click.Group) -> None:
         trial_timeout: float,
     ) -> None:
         """Run every cell's missing seeds (finished trials in the store are kept)."""
-        from nasbench.api import Store
-        from nasbench_plugins.suites import engine as suites
+        run_suite(file, quick, store, data_dir, device, only, trial_timeout)
 
-        suite_ = suites.load_suite(file)
-        suites.require_checks(suite_, quick)
-        registry = _registry()
-        seeds = suites.seeds_of(suite_, quick)
-        ran = failed = 0
-        # every cell is validated before the store is opened or any trial runs
-        cells = [c for c in suite_.cells if not only or c.name in only]
-        prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
-        with Store(store or DEFAULT_STORE) as st:
-            for cell, prepared in prepared_cells:
-                prepared.trial_timeout = trial_timeout
-                if device != "auto":
-                    from nasbench.api import resolve_device
 
-                    prepared.device = resolve_device(device)
-                todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
-                click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
-                for result in run_trials(prepared, todo, st, hook=registry.pm.hook):
-                    ran += 1
-                    failed += result.status != "ok"
-                    line = (
-                        f"  seed {result.seed}: {result.metrics.get('arch')} error "
-                        f"{result.metrics.get('test_error', float('nan')):.2f}%"
-                        if result.status == "ok"
-                        else f"  seed {result.seed}: FAILED - {result.failure}"
-                    )
-                    click.echo(line)
-        exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
+def run_suite(
+    file: str,
+    quick: bool,
+    store: str | None,
+    data_dir: str | None,
+    device: str,
+    only: tuple[str, ...],
+    trial_timeout: float,
+) -> None:
+    """Validate every selected cell, then run each cell's seeds the store lacks; exit by failures."""
+    from nasbench.api import Store
+    from nasbench_plugins.suites import engine as suites
+
+    suite_ = suites.load_suite(file)
+    suites.require_checks(suite_, quick)
+    registry = _registry()
+    seeds = suites.seeds_of(suite_, quick)
+    ran = failed = 0
+    # every cell is validated before the store is opened or any trial runs
+    cells = [c for c in suite_.cells if not only or c.name in only]
+    prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
+    with Store(store or DEFAULT_STORE) as st:
+        for cell, prepared in prepared_cells:
+            prepared.trial_timeout = trial_timeout
+            if device != "auto":
+                from nasbench.api import resolve_device
+
+                prepared.device = resolve_device(device)
+            todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
+            click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
+            for result in run_trials(prepared, todo, st, hook=registry.pm.hook):
+                ran += 1
+                failed += result.status != "ok"
+                click.echo(_trial_line(result))
+    exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
+
+
+def _trial_line(result: Any) -> str:
+    """One line per finished trial: the arch and its test error, or why it failed."""
+    if result.status == "ok":
+        return (
+            f"  seed {result.seed}: {result.metrics.get('arch')} error "
+            f"{result.metrics.get('test_error', float('nan')):.2f}%"
+        )
+    return f"  seed {result.seed}: FAILED - {result.failure}"
+
+
+def add_report(suite: click.Group) -> None:
+    """Add ``suite report`` to the ``suite`` group."""
 
     @suite.command("report")
     @_common
@@ -106,28 +135,37 @@ def nasbench_register_commands(cli: click.Group) -> None:
         suite_, outcomes = _outcomes(file, quick, store, data_dir)
         click.echo(suites.render(suite_, outcomes, quick), nl=False)
 
+
+def add_check(suite: click.Group) -> None:
+    """Add ``suite check`` to the ``suite`` group."""
+
     @suite.command("check")
     @_common
     def check_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
         """Exit 1 when a checked value is missing or outside its tolerance, 3 when all checks
         pass but some of the suite's trials failed, 2 when the suite (or its quick variant)
         enforces no check at all."""
-        from nasbench_plugins.suites import engine as suites
+        check_suite(file, quick, store, data_dir)
 
-        suites.require_checks(suites.load_suite(file), quick)
-        suite_, outcomes = _outcomes(file, quick, store, data_dir)
-        bad = [o for o in outcomes if o.status in ("FAIL", "missing")]
-        click.echo(suites.render(suite_, outcomes, quick), nl=False)
-        if bad:
-            for o in bad:
-                click.echo(
-                    f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} ± {o.check.tolerance:g}",
-                    err=True,
-                )
-            raise SystemExit(EXIT_CHECK_FAILED)
-        click.echo(f"all {sum(o.status == 'ok' for o in outcomes)} checked values within tolerance")
-        failed = {o.cell: o.failed_trials for o in outcomes if o.failed_trials}
-        if failed:
-            cells = ", ".join(f"{c} ({n})" for c, n in failed.items())
-            click.echo(f"failed trials are stored for: {cells}", err=True)
-            click.get_current_context().exit(EXIT_TRIALS_FAILED)
+
+def check_suite(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+    """Print the table, then exit 1 on a missing or out-of-tolerance value, 3 on failed trials."""
+    from nasbench_plugins.suites import engine as suites
+
+    suites.require_checks(suites.load_suite(file), quick)
+    suite_, outcomes = _outcomes(file, quick, store, data_dir)
+    bad = [o for o in outcomes if o.status in ("FAIL", "missing")]
+    click.echo(suites.render(suite_, outcomes, quick), nl=False)
+    if bad:
+        for o in bad:
+            click.echo(
+                f"{o.status}: {o.cell} {o.check.metric} = {o.mean} vs {o.check.target} ± {o.check.tolerance:g}",
+                err=True,
+            )
+        raise SystemExit(EXIT_CHECK_FAILED)
+    click.echo(f"all {sum(o.status == 'ok' for o in outcomes)} checked values within tolerance")
+    failed = {o.cell: o.failed_trials for o in outcomes if o.failed_trials}
+    if failed:
+        cells = ", ".join(f"{c} ({n})" for c, n in failed.items())
+        click.echo(f"failed trials are stored for: {cells}", err=True)
+        click.get_current_context().exit(EXIT_TRIALS_FAILED)
