@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from nasbench.api import hookimpl
-from nasbench_plugins.proxies.runtime import executed_modules
+from nasbench_plugins.proxies.runtime import executed_modules, hooked_eval_forward
 
 
 def _pair(v: int | tuple[int, ...]) -> tuple[int, int]:
@@ -57,16 +57,7 @@ def count_flops(net: nn.Module, sample: torch.Tensor) -> int:
         nonlocal total
         total += FLOP_RULES[type(module)](module, out)
 
-    handles = [m.register_forward_hook(hook) for m in net.modules() if type(m) in FLOP_RULES]
-    was_training = net.training
-    try:
-        net.eval()
-        with torch.inference_mode():
-            net(sample)
-    finally:
-        for h in handles:
-            h.remove()
-        net.train(was_training)
+    hooked_eval_forward(net, sample, [m for m in net.modules() if type(m) in FLOP_RULES], hook)
     return total
 
 

@@ -3,8 +3,9 @@
 Proxies score a network the caller keeps using (a supernet is scored hundreds of times), so
 every proxy must leave it exactly as it found it: training flag, buffers (BN running stats are
 updated by train-mode forwards), parameter gradients and ``requires_grad`` flags. ``untouched``
-does that. ``with_oom_retry`` re-runs a computation with the minibatch split into 2, 4, ...
-parts when CUDA runs out of memory; ``chunks`` yields the parts with the weight n_part / n that
+does that; ``hooked_eval_forward`` does it for proxies that only read activations (one eval-mode
+forward with hooks). ``with_oom_retry`` re-runs a computation with the minibatch split into 2, 4,
+... parts when CUDA runs out of memory; ``chunks`` yields the parts with the weight n_part / n that
 makes a sum of per-part mean losses equal the full-batch mean loss, so split and unsplit runs
 give the same gradients (exactly so for networks without batch-coupled layers such as BN).
 
@@ -118,6 +119,22 @@ def untouched(net: nn.Module, train: bool = True) -> Iterator[nn.Module]:
         net.train(was_training)
 
 
+def hooked_eval_forward(net: nn.Module, inputs: torch.Tensor, modules: list[nn.Module], hook: Callable) -> None:
+    """One eval-mode forward of ``inputs`` under ``inference_mode`` with ``hook`` as a forward hook
+    of each of ``modules``: how proxies read activations without changing the network (the hooks
+    are removed and the training flag put back, even when the forward raises)."""
+    handles = [m.register_forward_hook(hook) for m in modules]
+    was_training = net.training
+    try:
+        net.eval()
+        with torch.inference_mode():
+            net(inputs)
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)
+
+
 def executed_modules(net: nn.Module, sample: torch.Tensor) -> list[nn.Module]:
     """Leaf modules that actually run on ``sample`` (masked supernet ops do not), in run order.
 
@@ -129,16 +146,7 @@ def executed_modules(net: nn.Module, sample: torch.Tensor) -> list[nn.Module]:
         ran.setdefault(id(module), module)
 
     leaves = [m for m in net.modules() if not any(True for _ in m.children())]
-    handles = [m.register_forward_hook(hook) for m in leaves]
-    was_training = net.training
-    try:
-        net.eval()
-        with torch.inference_mode():
-            net(sample)
-    finally:
-        for h in handles:
-            h.remove()
-        net.train(was_training)
+    hooked_eval_forward(net, sample, leaves, hook)
     return list(ran.values())
 
 

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from nasbench.api import hookimpl
-from nasbench_plugins.proxies.runtime import reused, untouched, with_oom_retry
+from nasbench_plugins.proxies.runtime import hooked_eval_forward, reused, untouched, with_oom_retry
 
 LR_SAMPLES = 1000
 CROP = 3
@@ -98,16 +98,7 @@ def linear_regions(net: nn.Module, inputs: torch.Tensor) -> float:
     def hook(_m: nn.Module, _args: tuple, out: torch.Tensor) -> None:
         patterns.append((out.reshape(out.shape[0], -1) > 0).to(torch.float32))
 
-    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.ReLU)]
-    was_training = net.training
-    try:
-        net.eval()
-        with torch.inference_mode():
-            net(inputs)
-    finally:
-        for h in handles:
-            h.remove()
-        net.train(was_training)
+    hooked_eval_forward(net, inputs, [m for m in net.modules() if isinstance(m, nn.ReLU)], hook)
     if not patterns:
         return 1.0
     codes = torch.cat(patterns, dim=1)
