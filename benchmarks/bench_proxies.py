@@ -14,28 +14,14 @@ import torch
 
 from nasbench.plugins import get_plugin_manager
 from nasbench.registry import Registry
+from nasbench_plugins.proxies.catalog import built_in_proxies
 
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 #: the NTK needs one backward pass per sample (16-60 s on one CPU thread at batch 64): one round only
 SINGLE_ROUND = {"tenas", "tenas_ntk"}
-NAMES = (
-    "grad_norm",
-    "snip",
-    "grasp",
-    "fisher",
-    "plain",
-    "l2_norm",
-    "synflow",
-    "jacov",
-    "epe_nas",
-    "params",
-    "flops",
-    "zen",
-    "nngp",
-    "tenas",
-    "tenas_ntk",
-    "tenas_lr",
-)
+#: timed by bench_search.py (nwot on the same arch and batch); nwot_eval costs the same
+BENCHED_ELSEWHERE = {"nwot", "nwot_eval"}
+NAMES = [name for name in built_in_proxies() if name not in BENCHED_ELSEWHERE]
 
 
 @pytest.fixture(scope="module")
