@@ -14,7 +14,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from nasbench import api as metrics
 from nasbench.api import Arch, BadInput, Benchmark, JobFailed, SearchSpace, proxy_version, space_config
 from nasbench_plugins.correlate import scorejob as proxyjob
 from nasbench_plugins.correlate.scorecache import ProxyScore, ScoreCache, ScoreKey
+from nasbench_plugins.correlate.selection import archs_and_label, select_proxies
 
 TOP_K = (10, 50, 100)
 
@@ -77,75 +77,6 @@ class StudyResult:
     failures: list[str] = field(default_factory=list)
 
 
-def select_proxies(registry: Any, text: str) -> list[str]:
-    """``all`` = every registered proxy; otherwise a comma list, each name checked."""
-    if text.strip() == "all":
-        names = registry.names("proxy")
-        if not names:
-            raise BadInput("no proxy is registered (see `nasbench plugins`)")
-        return names
-    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-    if not names:
-        raise BadInput("--proxy is empty: name one or more proxies, or `all`")
-    for name in names:
-        registry.get("proxy", name)
-    return names
-
-
-def _enumerable(bench: Benchmark, dataset: str) -> int | None:
-    """Number of archs when the benchmark can list them by index (``arch_at``), else None."""
-    if not hasattr(bench, "arch_at"):
-        return None
-    table = bench.table(dataset)
-    return None if table is None else len(table[1])
-
-
-def read_archs(space: SearchSpace, path: str) -> list[Arch]:
-    """Arch strings one a line (blank lines and ``#`` comments skipped), duplicates dropped."""
-    try:
-        lines = Path(path).read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read --archs {path}: {exc}") from exc
-    archs: dict[Arch, None] = {}
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        try:
-            archs[space.parse(text)] = None
-        except BadInput as exc:
-            raise BadInput(f"{path}:{number}: {exc}") from None
-    if not archs:
-        raise BadInput(f"--archs {path} lists no architecture")
-    return list(archs)
-
-
-def select_archs(space: SearchSpace, bench: Benchmark, dataset: str, sample: str, seed: int) -> list[Arch]:
-    """``all`` archs of an enumerable benchmark, or ``sample`` distinct ones drawn with ``seed``."""
-    total = _enumerable(bench, dataset)
-    if sample.strip() == "all":
-        if total is None:
-            raise BadInput(f"--sample all needs a benchmark that lists its archs; {bench.name!r} does not")
-        return [bench.arch_at(i) for i in range(total)]
-    try:
-        size = int(sample)
-    except ValueError:
-        raise BadInput(f"bad --sample {sample!r}: a number of archs or `all`") from None
-    if size < 2:
-        raise BadInput(f"--sample must be at least 2 to correlate, got {size}")
-    rng = np.random.default_rng(seed)
-    if total is not None:
-        if size > total:
-            raise BadInput(f"--sample {size} is more than the {total:,} archs of {bench.name!r}")
-        return [bench.arch_at(int(i)) for i in rng.choice(total, size=size, replace=False)]
-    found: dict[Arch, None] = {}
-    for _ in range(100 * size):
-        found[space.sample(rng)] = None
-        if len(found) == size:
-            return list(found)
-    raise BadInput(f"could not draw {size} distinct archs from space {space.name!r}")
-
-
 def images_key(images: Any) -> str:
     """Identity of the scoring images: set name, size, classes of the head, content digest."""
     digest = hashlib.blake2b(digest_size=8)
@@ -178,7 +109,7 @@ def plan(
     if seed < 0:
         raise BadInput(f"--seed must be >= 0, got {seed}")
     names = select_proxies(registry, proxies)
-    archs, label = _archs_and_label(space_c, bench, dataset, sample, seed, archs_file)
+    archs, label = archs_and_label(space_c, bench, dataset, sample, seed, archs_file)
     accuracies = np.array([bench.accuracy(a, dataset) for a in archs], dtype=float)
     found = proxyjob.dataset_images(dataset, data_dir)
     proxyjob.fixed_batch(found.images, batch_size, seed)  # a too-large batch fails here, not in every job
@@ -221,18 +152,6 @@ def _benchmark_for(registry: Any, space: str, benchmark: str | None, dataset: st
             f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {', '.join(bench.datasets)}"
         )
     return bench_name, bench
-
-
-def _archs_and_label(
-    space: SearchSpace, bench: Benchmark, dataset: str, sample: str, seed: int, archs_file: str | None
-) -> tuple[list[Arch], str]:
-    """The archs to score and the study's sample label (``file:NAME:N:DIGEST``, ``all``, ``random:N``)."""
-    if archs_file:
-        archs = read_archs(space, archs_file)
-        digest = hashlib.sha1("\n".join(space.format(a) for a in archs).encode()).hexdigest()[:8]
-        return archs, f"file:{Path(archs_file).name}:{len(archs)}:{digest}"
-    archs = select_archs(space, bench, dataset, sample, seed)
-    return archs, "all" if sample.strip() == "all" else f"random:{len(archs)}"
 
 
 def run_study(
