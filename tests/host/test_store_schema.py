@@ -199,3 +199,32 @@ def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         assert "half_done" not in [r[1] for r in conn.execute("PRAGMA table_info(proxy_scores)")]
     conn.close()
+
+
+def test_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path):
+    """Each opener re-reads the versions under the write lock: the second finds nothing to do."""
+    import threading
+
+    from nasbench.store import TRIALS
+    from nasbench_plugins.correlate.scorecache import TABLES
+
+    path = tmp_path / "old.sqlite"
+    old_store(path)
+    start, errors = threading.Barrier(4), []
+
+    def opener():
+        start.wait()
+        try:
+            open_store(path, [TRIALS, *TABLES]).close()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert versions(path)[:2] == (SCHEMA_VERSION, {"trials": 1, "proxy_scores": 3, "proxy_correlations": 3})
+    with Store(path) as store:
+        assert len(store.rows()) == 2

@@ -100,3 +100,12 @@ def test_prepare_args_rebuild_the_same_run(nasbench_registry, toy_plugin):
     prepared = runner.prepare(nasbench_registry, space="toy", dataset="toy", scorer="best-acc", strategy="independent")
     again = runner.prepare(nasbench_registry, **prepared.prepare_args)
     assert again.run_key == prepared.run_key and again.spec == prepared.spec
+
+
+@pytest.mark.slow
+def test_the_trial_timeout_holds_in_pool_workers(tmp_path):
+    cli, _ = pool_cli()
+    args = [*TOY, "--seeds", "0-1", "--scorer", "hang", "--trial-timeout", "0.5", "--workers", "2"]
+    result = CliRunner().invoke(cli, [*args, "--store", tmp_path / "s.sqlite"])
+    assert result.exit_code == 3, result.output
+    assert result.output.count("FAILED - TrialTimeout: trial exceeded its 0.5 s limit") == 2
