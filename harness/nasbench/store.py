@@ -220,22 +220,31 @@ def open_store(path: Path, tables: Iterable[Table] = ()) -> sqlite3.Connection:
     tables = tuple(tables)
     conn = connect(path)
     try:
-        if _pending(conn, path, tables):
-            conn.execute("BEGIN IMMEDIATE")
+        try:
+            pending = _pending(conn, path, tables)
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{path} is not a nasbench results store ({exc})") from None
+        if pending:
             try:
-                if _pending(conn, path, tables):  # again under the write lock
-                    _migrate(conn, tables)
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise DataError(f"{path} is not a nasbench results store ({exc})") from None
+                _migrate_locked(conn, path, tables)
+            except sqlite3.DatabaseError as exc:  # e.g. a read-only file of an older schema
+                raise DataError(f"cannot bring {path} up to this nasbench's store schema ({exc})") from None
     except DataError:
         conn.close()
         raise
     return conn
+
+
+def _migrate_locked(conn: sqlite3.Connection, path: Path, tables: tuple[Table, ...]) -> None:
+    """``_migrate`` in one write transaction, after checking again under the lock; all or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _pending(conn, path, tables):
+            _migrate(conn, tables)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 REQUIRED = {"run_key", "seed", "status", "failure", "settings", "protocol", "extra", *SPEC_COLUMNS, *METRIC_COLUMNS}
