@@ -74,6 +74,9 @@ class NWOT:
 
     needs_labels = False
     settings: dict = {}
+    #: the score is slogdet of the ReLU-code kernel: a scorer that computes that kernel its own
+    #: (exact, faster) way may do so instead of calling ``score`` (Zero-Cost-PT's official path)
+    relu_code_kernel = True
 
     def __init__(self, train: bool = True) -> None:
         self.train = train

@@ -31,8 +31,6 @@ from nasbench_plugins.zero_cost_pt.code_kernel import logdet, network_kernel, su
 from nasbench_plugins.zero_cost_pt.official_data import OfficialBatches
 from nasbench_plugins.zero_cost_pt.semantics import ITEMS, SEMANTICS, Semantics, parse_ablate
 
-#: proxies whose official meaning is the kernel of ``code_kernel`` (the code's ``proj_crit=jacob``)
-KERNEL_PROXIES = ("nwot", "nwot_eval")
 #: generator streams of a trial (``SearchContext.torch_generator``), free numbers >= 10
 _STREAM_ALPHA, _STREAM_EDGE_BATCHES, _STREAM_VALIDATION, _STREAM_VALIDATION_NETS = 20, 21, 1000, 2000
 
@@ -88,9 +86,7 @@ class ZeroCostPT:
         return state
 
     def _fast(self, ctx, net) -> bool:
-        return (
-            ctx.proxy is not None and ctx.proxy.name in KERNEL_PROXIES and isinstance(net, NB201Supernet | NB201Network)
-        )
+        return getattr(ctx.proxy, "relu_code_kernel", False) and isinstance(net, NB201Supernet | NB201Network)
 
     def trial_info(self, ctx) -> dict:
         """What the trial's row records about the semantics actually used."""
