@@ -70,7 +70,7 @@ from nasbench.runner import PreparedRun, result_json, run_trial
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
 from nasbench.settings import Setting, parse_seeds
-from nasbench.store import DEFAULT_STORE, Store
+from nasbench.store import DEFAULT_STORE, Store, read_store
 from nasbench.store import Table as StoreTable
 from nasbench.store import open_store as connect_store
 from nasbench.supernet import active_ops, discretize, new_mask, only, perturbation_scores, removed, reset
@@ -142,6 +142,7 @@ __all__ = [
     # store and reports
     "DEFAULT_STORE",
     "Store",
+    "read_store",
     "connect_store",
     "StoreTable",
     "render",

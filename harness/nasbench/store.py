@@ -235,6 +235,23 @@ def open_store(path: Path, tables: Iterable[Table] = ()) -> sqlite3.Connection:
     return conn
 
 
+def read_store(path: str | Path) -> sqlite3.Connection:
+    """The store file opened read-only, for commands that only report: nothing is created or
+    migrated (a missing table reads as absent), but a file or table of a newer schema is refused
+    with the same one line as ``open_store``. Rows come back as ``sqlite3.Row``."""
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        version, recorded = _versions(conn)
+    except sqlite3.Error as exc:
+        raise DataError(f"{path} is not a nasbench results store ({exc})") from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise DataError(f"{path} was written by a newer nasbench (schema {version}); upgrade nasbench")
+    return conn
+
+
 def _migrate_locked(conn: sqlite3.Connection, path: Path, tables: tuple[Table, ...]) -> None:
     """``_migrate`` in one write transaction, after checking again under the lock; all or nothing."""
     conn.execute("BEGIN IMMEDIATE")

@@ -228,3 +228,25 @@ def test_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path):
     assert versions(path)[:2] == (SCHEMA_VERSION, {"trials": 1, "proxy_scores": 3, "proxy_correlations": 3})
     with Store(path) as store:
         assert len(store.rows()) == 2
+
+
+def test_reporting_reads_without_writing_and_refuses_a_newer_file(tmp_path):
+    """read_store: what report commands use; an old file stays byte-identical, a newer one is one line."""
+    import sqlite3
+
+    import pytest
+
+    from nasbench.errors import DataError
+    from nasbench.store import SCHEMA_VERSION, read_store
+
+    old = tmp_path / "old.sqlite"
+    sqlite3.connect(old).execute("CREATE TABLE proxy_correlations (space TEXT)").connection.commit()
+    before = old.read_bytes()
+    conn = read_store(old)
+    assert [r["name"] for r in conn.execute("SELECT name FROM sqlite_master")] == ["proxy_correlations"]
+    conn.close()
+    assert old.read_bytes() == before
+    newer = tmp_path / "newer.sqlite"
+    sqlite3.connect(newer).execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(DataError, match="written by a newer nasbench"):
+        read_store(newer)

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from nasbench.api import BadInput, DataError
+from nasbench.api import BadInput, DataError, read_store
 from nasbench_plugins.correlate.datasets import is_stand_in
 
 
@@ -80,11 +80,7 @@ def study_table(summaries: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def stored_studies(path: str | Path, space: str | None = None) -> list[dict[str, Any]]:
     """Summary rows of the correlate studies in a store, read-only; [] when it has none."""
-    try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise DataError(f"cannot open results store {path} ({exc})") from exc
-    conn.row_factory = sqlite3.Row
+    conn = read_store(path)
     try:
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='proxy_correlations'")
         if found.fetchone() is None:
