@@ -34,15 +34,21 @@ def _human_bytes(n: float | None) -> str:
     return f"{n:.1f} GiB"
 
 
-def _trial_line(result: Any) -> str:
+def _trial_line(result: Any, columns: list[Any] = ()) -> str:
+    """One line per finished trial: arch, error, rank, then the plugins' metric report columns
+    (the rho columns of zero_cost_pt, ...), time and peak memory."""
     if result.status != "ok":
         return f"seed {result.seed}: FAILED - {result.failure}"
     m = result.metrics
-    rho = lambda v: "n/a" if v is None or v != v else f"{v:.2f}"  # noqa: E731
+    info = (m.get("extra") or {}).get("info") or {}
+    shown = []
+    for column in (c for c in columns if c.metric):
+        value = m.get(column.metric, info.get(column.metric))
+        if isinstance(value, int | float):
+            shown.append(f"{column.name} {'n/a' if value != value else f'{value:.{column.digits}f}'}")
     return (
         f"seed {result.seed}: {m['arch']}  test error {m['test_error']:.2f}%  rank {m['rank']:,}/{m['num_archs']:,}"
-        f" (top {m['percentile']:.2f}%)  rho init {rho(m['edge_spearman_initial'])}"
-        f" prog {rho(m['edge_spearman_progressive'])}  {m['search_seconds']:.1f} s"
+        f" (top {m['percentile']:.2f}%)  {'  '.join(shown) + '  ' if shown else ''}{m['search_seconds']:.1f} s"
         f"  peak {_human_bytes(m['peak_memory_bytes'])} ({m['memory_device']})"
     )
 
@@ -178,7 +184,7 @@ def execute_run(opts: dict[str, Any], reg: Any) -> None:
             if quiet:
                 click.echo(json.dumps(runner.result_json(result)))
             else:
-                click.echo(_trial_line(result))
+                click.echo(_trial_line(result, reg.report_columns()))
 
         def on_skip(seed: int) -> None:
             if not quiet:
