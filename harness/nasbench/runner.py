@@ -35,7 +35,7 @@ from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
 from nasbench.registry import Registry
-from nasbench.settings import resolve_settings
+from nasbench.settings import declared_settings, resolve_settings
 from nasbench.store import METRIC_COLUMNS, Store
 from nasbench.torchutil import resolve_device
 
@@ -63,10 +63,14 @@ class PreparedRun:
     #: ``prepare``'s arguments but the registry: what a worker process prepares the run from
     #: (None when images were passed in: such a run runs only in this process)
     prepare_args: dict[str, Any] | None = None
+    #: settings declared ``in_key=False``: stored with the trials, left out of the run key
+    unkeyed: frozenset[str] = frozenset()
 
     @property
     def run_key(self) -> str:
-        canonical = json.dumps(self.spec, sort_keys=True, default=str)
+        """Hash of the spec (settings that cannot change a result left out): a run's identity in the store."""
+        spec = dict(self.spec, settings={k: v for k, v in self.spec["settings"].items() if k not in self.unkeyed})
+        canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 
 
@@ -123,6 +127,7 @@ def prepare(
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
     components = [c for c in (strategy_c, scorer_c, proxy_c, space_c, bench_c) if c is not None]
     resolved = resolve_settings(components, dict(settings or {}))
+    unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
         space_c = space_c.with_settings(resolved)
     dev = resolve_device(device)
@@ -147,7 +152,9 @@ def prepare(
     args = dict(spec, device=device, settings=dict(settings or {}), data_dir=data_dir, proxy=spec["proxy"] or None)
     del args["device_type"]
     rebuild = args if images is None else None  # a worker cannot rebuild images passed in
-    return PreparedRun(spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader, prepare_args=rebuild)
+    return PreparedRun(
+        spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader, prepare_args=rebuild, unkeyed=unkeyed
+    )
 
 
 def protocol(prepared: PreparedRun) -> dict[str, Any]:

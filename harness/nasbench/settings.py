@@ -25,6 +25,9 @@ class Setting:
     check: Callable[[Any], Any] | None = None
     #: a ``nasbench run`` option for this setting besides ``--set`` (e.g. ``"-N/--proposals"``)
     flag: str | None = None
+    #: whether the value enters the run key: False for settings that cannot change a result
+    #: (where checkpoints are kept); such a value is still stored with every trial
+    in_key: bool = True
 
     def coerce(self, name: str, value: Any) -> Any:
         kind = type(self.default)

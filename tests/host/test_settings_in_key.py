@@ -1,0 +1,51 @@
+"""A setting declared in_key=False (e.g. where checkpoints are kept) is stored with every trial
+but leaves the run key alone: changing it finds the finished seeds instead of re-running them."""
+
+from nasbench.api import Setting, hookimpl
+from nasbench.runner import prepare
+from nasbench.testing import random_images
+
+
+class _CacheDirScorer:
+    """Scores every op alike; has a setting that cannot change a result."""
+
+    name = "cache-dir-scorer"
+    needs_proxy = False
+    needs_images = False
+    settings = {
+        "scratch_dir": Setting("", "where scratch files go", in_key=False),
+        "weight": Setting(1.0, "a setting that does change results"),
+    }
+
+    def score_edge(self, ctx, decisions, edge):
+        return {op: 0.0 for op in ctx.space.candidate_ops(edge)}
+
+
+class _Plugin:
+    @hookimpl
+    def nasbench_register_scorers(self, register):
+        register(_CacheDirScorer())
+
+
+def _prepared(registry, **settings):
+    return prepare(
+        registry,
+        space="toy",
+        dataset="toy",
+        scorer="cache-dir-scorer",
+        strategy="independent",
+        settings=settings,
+        images=random_images(),
+    )
+
+
+def test_an_unkeyed_setting_is_stored_but_keeps_the_run_key(toy_plugin, register_plugin, nasbench_registry):
+    register_plugin(_Plugin(), name="cache-dir")
+    a, b = _prepared(nasbench_registry, scratch_dir="/tmp/a"), _prepared(nasbench_registry, scratch_dir="/tmp/b")
+    assert a.run_key == b.run_key
+    assert b.spec["settings"]["scratch_dir"] == "/tmp/b"
+
+
+def test_a_keyed_setting_makes_another_run(toy_plugin, register_plugin, nasbench_registry):
+    register_plugin(_Plugin(), name="cache-dir")
+    assert _prepared(nasbench_registry, weight=1.0).run_key != _prepared(nasbench_registry, weight=2.0).run_key
