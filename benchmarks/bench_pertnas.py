@@ -39,8 +39,8 @@ def setup():
 def test_pertnas_stage1_memory_ratio(benchmark, setup, n):
     registry, images = setup
     cpu = torch.device("cpu")
-    sup = peak_memory(registry, n, "supernet", images, SETTINGS, cpu, 2, 2)["median_bytes"]
-    evo = peak_memory(registry, n, "evolutionary", images, SETTINGS, cpu, 2, 2)["median_bytes"]
+    sup = peak_memory(registry, n, "supernet", images, SETTINGS, cpu, 2, 1)["median_bytes"]
+    evo = peak_memory(registry, n, "evolutionary", images, SETTINGS, cpu, 2, 1)["median_bytes"]
     _RATIOS[n] = evo / sup
     benchmark.extra_info.update(ops=n, supernet_bytes=sup, evolutionary_bytes=evo, ratio=evo / sup)
     ctx = study_ctx(registry, n, images, SETTINGS, cpu)
