@@ -65,6 +65,13 @@ def test_pertnas_run_stores_an_ordinary_row(nasbench_cli, tmp_path, space, varia
         assert len(info["stage1"]) == 8 and info["stage3"] == []  # O1's topology is fixed
     else:
         assert info["stage1"] == {} and len(info["stage3"]) == 4  # O2: only the topology is searched
+    # the studies read such rows back from the store: one command each, a table and a PNG
+    for study in ("fig3", "fig6a") if space == "o1" else ("fig6b",):
+        out = tmp_path / study
+        result = nasbench_cli(["pertnas", study, "--store", str(tmp_path / "s.sqlite"), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.with_suffix(".png").is_file() and out.with_suffix(".json").is_file()
+        assert f"pertnas ({variant})" in result.output or study == "fig3"
 
 
 @needs_data
