@@ -62,6 +62,10 @@ def nasbench_register_commands(cli) -> None:
         result = fig3(_rows(store), registry_of().get("benchmark", "nb301-o1"))
         if not result["variants"]:
             raise click.ClickException("no ok pertnas rows on o1 in the store; run nasbench run --strategy pertnas")
+        both = result["rho_avg_vs_best"]
+        click.echo(
+            f"benchmark: rho(avg-acc, best-acc) per-edge mean {both['per_edge_mean']:.2f}, all {both['all']:.2f}"
+        )
         for variant, r in result["variants"].items():
             for policy in ("avg-acc", "best-acc"):
                 rho = r[f"rho_{policy}"]
