@@ -1,0 +1,1 @@
+"""PertNAS (Mahmoud et al.): perturbation valuation, 3-stage search, supernet and evolutionary variants."""
