@@ -69,7 +69,7 @@ from nasbench.report import ReportColumn, render, varying_settings
 from nasbench.runner import PreparedRun, result_json, run_trial
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
-from nasbench.settings import Setting, parse_seeds
+from nasbench.settings import Setting, parse_seeds, resolve_settings
 from nasbench.store import DEFAULT_STORE, Store, read_store
 from nasbench.store import Table as StoreTable
 from nasbench.store import open_store as connect_store
@@ -95,6 +95,7 @@ __all__ = [
     # settings
     "Setting",
     "parse_seeds",
+    "resolve_settings",
     # the trial's context
     "SearchContext",
     # supernet masking

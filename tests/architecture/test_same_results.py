@@ -29,9 +29,20 @@ def test_report_prints_what_it_printed_before(store, fmt):
     assert result.output == (GOLDEN / f"report.{fmt}").read_text()
 
 
+#: components whose one-line summary a later issue changed on purpose (not the redesign)
+CHANGED_SINCE = {("space", "o2"): "issue 19: O2's ops are O1's best, derived from NB301, no longer a placeholder"}
+
+
 def test_plugins_json_lists_the_same_components_from_the_same_plugins():
+    """Every component listed before is listed now, from the same plugin, with the same summary;
+    methods added since (pertnas, zero-one-shot, ...) come on top."""
     result = CliRunner().invoke(make_cli(), ["plugins", "--json"])
     assert result.exit_code == 0, result.output
     now, before = json.loads(result.output), json.loads((GOLDEN / "plugins.json").read_text())
-    assert now["components"] == before["components"]
+    for kind, rows in before["components"].items():
+        listed = {row["name"]: row for row in now["components"][kind]}
+        for row in rows:
+            assert listed[row["name"]]["plugin"] == row["plugin"], (kind, row["name"])
+            if (kind, row["name"]) not in CHANGED_SINCE:
+                assert listed[row["name"]] == row
     assert set(before["plugins"]) <= {p["name"] for p in now["plugins"]}  # new ones: data files, report columns

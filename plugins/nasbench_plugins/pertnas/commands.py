@@ -25,14 +25,16 @@ def _write(out: str, payload) -> Path:
     return path
 
 
+store_option = click.option("--store", default=str(DEFAULT_STORE), show_default=True)
+
+
 def _rows(store: str) -> list[dict]:
     with Store(store) as st:
         return st.rows()
 
 
-@hookimpl
-def nasbench_register_commands(cli) -> None:
-    group = command_group(cli, "pertnas", "PertNAS: derived data (O2 ops) and the paper's studies.")
+def add_o2_ops(group: click.Group) -> None:
+    """``nasbench pertnas o2-ops``."""
 
     @group.command("o2-ops")
     def o2_ops() -> None:
@@ -49,13 +51,15 @@ def nasbench_register_commands(cli) -> None:
         same = "matches" if ops == O2_OPS else "DIFFERS FROM"
         click.echo(f"surrogate {bench.surrogate.source}: {same} the registered O2_OPS")
 
-    store_option = click.option("--store", default=str(DEFAULT_STORE), show_default=True)
+
+def add_fig3(group: click.Group) -> None:
+    """``nasbench pertnas fig3``."""
 
     @group.command("fig3")
     @store_option
     @click.option("--out", default="results/pertnas-fig3", show_default=True, help="writes OUT.json and OUT.png")
     def fig3_cmd(store, out) -> None:
-        """Fig. 3: Delta V (pertnas rows on o1) vs NB301 avg-/best-accuracy valuations, Spearman rho."""
+        """Figure 3: Delta V (pertnas rows on o1) vs NB301 avg-/best-accuracy valuations, Spearman rho."""
         from nasbench_plugins.pertnas.plots import fig3_png
         from nasbench_plugins.pertnas.studies import fig3
 
@@ -75,11 +79,15 @@ def nasbench_register_commands(cli) -> None:
         fig3_png(result, path.with_suffix(".png"))
         click.echo(f"wrote {path.with_suffix('.json')} and {path.with_suffix('.png')}")
 
+
+def add_fig6a(group: click.Group) -> None:
+    """``nasbench pertnas fig6a``."""
+
     @group.command("fig6a")
     @store_option
     @click.option("--out", default="results/pertnas-fig6a", show_default=True, help="writes OUT.json and OUT.png")
     def fig6a_cmd(store, out) -> None:
-        """Fig. 6a: O1 archs of pertnas, darts, darts-pt: NB301 accuracy and rank among all 65,536."""
+        """Figure 6a: O1 archs of pertnas, darts, darts-pt: NB301 accuracy and rank among all 65,536."""
         from nasbench_plugins.pertnas.groundtruth import o1_table
         from nasbench_plugins.pertnas.plots import fig6a_png
         from nasbench_plugins.pertnas.studies import fig6a
@@ -98,11 +106,15 @@ def nasbench_register_commands(cli) -> None:
         path = _write(out, lines)
         fig6a_png(lines, o1_table(bench)[1], path.with_suffix(".png"))
 
+
+def add_fig6b(group: click.Group) -> None:
+    """``nasbench pertnas fig6b``."""
+
     @group.command("fig6b")
     @store_option
     @click.option("--out", default="results/pertnas-fig6b", show_default=True, help="writes OUT.json and OUT.png")
     def fig6b_cmd(store, out) -> None:
-        """Fig. 6b: O2 archs in the store ranked among the 180 topologies, with cell depth."""
+        """Figure 6b: O2 archs in the store ranked among the 180 topologies, with cell depth."""
         from nasbench_plugins.pertnas.plots import fig6b_png
         from nasbench_plugins.pertnas.studies import fig6b
 
@@ -114,6 +126,46 @@ def nasbench_register_commands(cli) -> None:
             click.echo(f"| {x['method']} | {x['seed']} | {x['accuracy']:.2f} | {x['rank']} | {x['depth']} |")
         path = _write(out, {"rows": lines, "accuracy": list(map(float, acc)), "depth": depths})
         fig6b_png(lines, acc, depths, path.with_suffix(".png"))
+
+
+def _fig5_memory(registry, sizes_n: list[int], settings: dict, dev, steps: int, repeats: int, images: int):
+    """Stage-1 peak memory of both variants per |O| (one warm-up first, not kept), and their ratio."""
+    from nasbench_plugins.pertnas.memory import peak_memory
+
+    data = load_cifar10("train")
+    subset = type(data)(data.name, data.images[:images], data.labels[:images], data.num_classes, data.source)
+    peak_memory(registry, sizes_n[0], "supernet", subset, settings, dev, steps, 1)  # warm-up, not kept
+    rows = []
+    for n in sizes_n:
+        for variant in ("supernet", "evolutionary"):
+            row = peak_memory(registry, n, variant, subset, settings, dev, steps, repeats)
+            rows.append(row)
+            click.echo(f"|O|={n} {variant:12s} peak {row['median_bytes'] / 2**20:8.1f} MiB  ({row['seconds']:.1f} s)")
+    ratios = {}
+    for n in sizes_n:
+        sup = next(r for r in rows if r["ops"] == n and r["variant"] == "supernet")["median_bytes"]
+        evo = next(r for r in rows if r["ops"] == n and r["variant"] == "evolutionary")["median_bytes"]
+        ratios[n] = evo / sup if sup else float("nan")
+        click.echo(f"|O|={n} evolutionary/supernet = {ratios[n]:.2f}")
+    return rows, ratios
+
+
+def _fig5_accuracy(registry, sizes_n: list[int], samples: int) -> list[dict]:
+    """Mean NB301 accuracy of ``samples`` random shallow models per |O| (none when 0)."""
+    from nasbench_plugins.pertnas.memory import random_average
+
+    accuracy = []
+    if samples:
+        bench = registry.get("benchmark", "nb301-o1")
+        o1 = registry.get("space", "o1").spec
+        for n in sizes_n:
+            accuracy.append(random_average(bench, o1, n, samples))
+            click.echo(f"|O|={n} random shallow models: NB301 mean {accuracy[-1]['mean']:.3f} %")
+    return accuracy
+
+
+def add_fig5(group: click.Group) -> None:
+    """``nasbench pertnas fig5``."""
 
     @group.command("fig5")
     @click.option("--sizes", default="4,5,6,7,8", show_default=True, help="|O| values (darts-opsN)")
@@ -127,14 +179,11 @@ def nasbench_register_commands(cli) -> None:
     @click.option("--images", default=512, show_default=True, help="CIFAR-10 training images used")
     @click.option("--out", default="results/pertnas-fig5", show_default=True, help="writes OUT.json and OUT.png")
     def fig5(sizes, channels, cells, batch, steps, repeats, samples, device, images, out) -> None:
-        """Fig. 5: stage-1 peak memory per |O|, supernet vs evolutionary, and random-model accuracy."""
-        from nasbench_plugins.pertnas.memory import peak_memory, random_average
+        """Figure 5: stage-1 peak memory per |O|, supernet vs evolutionary, and random-model accuracy."""
         from nasbench_plugins.pertnas.plots import fig5_png
 
-        registry = registry_of()
-        dev = resolve_device(device)
-        data = load_cifar10("train")
-        subset = type(data)(data.name, data.images[:images], data.labels[:images], data.num_classes, data.source)
+        registry, dev = registry_of(), resolve_device(device)
+        sizes_n = [int(s) for s in sizes.split(",")]
         settings = {
             "darts_channels": channels,
             "darts_cells": cells,
@@ -143,29 +192,8 @@ def nasbench_register_commands(cli) -> None:
             "pertnas_finetune_steps": 1,
             "pertnas_expand_steps": 1,
         }
-        sizes_n = [int(s) for s in sizes.split(",")]
-        peak_memory(registry, sizes_n[0], "supernet", subset, settings, dev, steps, 1)  # warm-up, not kept
-        rows = []
-        for n in sizes_n:
-            for variant in ("supernet", "evolutionary"):
-                row = peak_memory(registry, n, variant, subset, settings, dev, steps, repeats)
-                rows.append(row)
-                click.echo(
-                    f"|O|={n} {variant:12s} peak {row['median_bytes'] / 2**20:8.1f} MiB  ({row['seconds']:.1f} s)"
-                )
-        ratios = {}
-        for n in sizes_n:
-            sup = next(r for r in rows if r["ops"] == n and r["variant"] == "supernet")["median_bytes"]
-            evo = next(r for r in rows if r["ops"] == n and r["variant"] == "evolutionary")["median_bytes"]
-            ratios[n] = evo / sup if sup else float("nan")
-            click.echo(f"|O|={n} evolutionary/supernet = {ratios[n]:.2f}")
-        accuracy = []
-        if samples:
-            bench = registry.get("benchmark", "nb301-o1")
-            o1 = registry.get("space", "o1").spec
-            for n in sizes_n:
-                accuracy.append(random_average(bench, o1, n, samples))
-                click.echo(f"|O|={n} random shallow models: NB301 mean {accuracy[-1]['mean']:.3f} %")
+        rows, ratios = _fig5_memory(registry, sizes_n, settings, dev, steps, repeats, images)
+        accuracy = _fig5_accuracy(registry, sizes_n, samples)
         result = {
             "settings": {"channels": channels, "cells": cells, "batch": batch, "steps": steps, "images": images},
             "device": str(dev),
@@ -179,3 +207,13 @@ def nasbench_register_commands(cli) -> None:
         path.with_suffix(".json").write_text(json.dumps(result, indent=1))
         fig5_png(result, path.with_suffix(".png"))
         click.echo(f"wrote {path.with_suffix('.json')} and {path.with_suffix('.png')}")
+
+
+@hookimpl
+def nasbench_register_commands(cli) -> None:
+    group = command_group(cli, "pertnas", "PertNAS: derived data (O2 ops) and the paper's studies.")
+    add_o2_ops(group)
+    add_fig3(group)
+    add_fig6a(group)
+    add_fig6b(group)
+    add_fig5(group)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench.api import Arch, BadInput, ImageSet, SearchContext, measure
+from nasbench.api import Arch, ImageSet, SearchContext, measure, resolve_settings
 from nasbench_plugins.darts_space.reduced_spaces import OPS_FAMILY_ADDED, OPS_FAMILY_BASE
 from nasbench_plugins.darts_space.spec import SHALLOW_PAIRS
 from nasbench_plugins.pertnas.models import build_model, new_trainer
@@ -38,23 +38,11 @@ def family_ops(n: int) -> tuple[str, ...]:
     return OPS_FAMILY_BASE + OPS_FAMILY_ADDED[: n - len(OPS_FAMILY_BASE)]
 
 
-def resolve(components: list[Any], given: dict[str, Any]) -> dict[str, Any]:
-    """Declared settings of ``components`` filled with defaults and ``given`` (coerced, checked).
-    The host's resolver is not in ``nasbench.api``; this is the same rule for a study's contexts."""
-    declared = {}
-    for component in components:
-        declared.update(getattr(component, "settings", {}) or {})
-    unknown = sorted(set(given) - set(declared))
-    if unknown:
-        raise BadInput(f"unknown setting {unknown[0]!r}")
-    return {k: s.coerce(k, given.get(k, s.default)) for k, s in sorted(declared.items())}
-
-
 def study_ctx(registry: Any, n: int, images: ImageSet, settings: dict, device: torch.device, seed: int = 0):
     """A trial context for ``pertnas`` on ``darts-ops{n}`` with ``settings`` (sizes, steps)."""
     space = registry.get("space", f"darts-ops{n}")
     strategy = PertNASSearch()
-    resolved = resolve([space, strategy], settings)
+    resolved = resolve_settings([strategy, space], settings)
     return SearchContext(
         space=space.with_settings(resolved),
         benchmark=None,
