@@ -1,7 +1,8 @@
 """Zero-One-Shot vs DARTS search memory at the same settings (issue 20; paper Table 1 memory).
 
 One search step (an alpha step on a valid batch, then a weight step) of the DARTS-space supernet
-(C=8, 5 cells, batch 16, 32x32 random inputs) for DARTS, PC-DARTS (K=4, edge normalisation),
+(C=4, 3 cells, batch 16, 32x32 random inputs; ZOS_BENCH_CHANNELS / ZOS_BENCH_CELLS / ZOS_BENCH_BATCH
+change them: docs/zero-one-shot.md quotes C=8, 5 cells, batch 16) for DARTS, PC-DARTS (K=4, edge normalisation),
 DARTS-RND (random mask, xi=0.5) and Zero-One-Shot (mask xi=0.5 + PC-DARTS + beta-decay; the mask
 here is random, i.e. Zero-One-Shot-RND: a pruned mask keeps a similar number of ops, and pruning
 is forward-only work before the search). Peak memory (CPU peak-RSS increase, or CUDA max
@@ -26,7 +27,11 @@ from nasbench_plugins.oneshot.training import SupernetTrainer, apply_search_mask
 from nasbench_plugins.zero_one_shot.masks import random_mask
 
 DEVICE = torch.device(os.environ.get("NASBENCH_BENCH_DEVICE", "cpu"))
-SIZE = {"darts_channels": 8, "darts_cells": 5}
+SIZE = {
+    "darts_channels": int(os.environ.get("ZOS_BENCH_CHANNELS", "4")),
+    "darts_cells": int(os.environ.get("ZOS_BENCH_CELLS", "3")),
+}
+BATCH = int(os.environ.get("ZOS_BENCH_BATCH", "16"))
 METHODS = {
     "darts": {},
     "pc-darts": {"darts_partial_channels": 4, "edge_norm": True},
@@ -37,7 +42,7 @@ METHODS = {
 pytestmark = pytest.mark.usefixtures("single_thread")  # see nasbench.testing
 
 
-def _images(n: int = 32) -> ImageSet:
+def _images(n: int = 2 * BATCH) -> ImageSet:
     gen = torch_generator(1)
     return ImageSet(
         "random", torch.randn(n, 3, 32, 32, generator=gen), torch.randint(0, 10, (n,), generator=gen), 10, "random"
@@ -47,7 +52,7 @@ def _images(n: int = 32) -> ImageSet:
 def _trainer(method: str) -> SupernetTrainer:
     options = dict(METHODS[method])
     masked = options.pop("mask", False)
-    settings = {**SIZE, **options, "train_batch_size": 16, "train_epochs": 1}
+    settings = {**SIZE, **options, "train_batch_size": BATCH, "train_epochs": 1}
     space = make_space(SPECS[0]).with_settings(settings)
     net = space.build_supernet(10, torch_generator(0)).to(DEVICE)
     if masked:
@@ -58,7 +63,7 @@ def _trainer(method: str) -> SupernetTrainer:
 
 
 def _step(trainer: SupernetTrainer) -> None:
-    x, y = trainer.train_set.images[:16].to(DEVICE), trainer.train_set.labels[:16].to(DEVICE)
+    x, y = trainer.train_set.images[:BATCH].to(DEVICE), trainer.train_set.labels[:BATCH].to(DEVICE)
     trainer._arch_step((x, y), (x, y))
     trainer._weight_step(x, y)
 
@@ -80,7 +85,7 @@ def saved_bytes(trainer: SupernetTrainer) -> int:
         total += t.numel() * t.element_size()
         return t
 
-    x = trainer.train_set.images[:16].to(DEVICE)
+    x = trainer.train_set.images[:BATCH].to(DEVICE)
     trainer.net.train()
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         trainer.net(x).sum()
