@@ -56,20 +56,17 @@ def _top2_by(ctx, arch, strength: dict[str, float]) -> None:
             assert _kept(ctx, arch, node) == set(best), node
 
 
-@pytest.mark.parametrize("space", ["darts", "s1", "s2", "s3", "o1"])
-@pytest.mark.parametrize("method", list(METHODS))
+CASES = [
+    pytest.param(method, space, marks=[pytest.mark.slow] if (space, method) in SLOW else [])
+    for method in METHODS
+    for space in ("darts", "s1", "s2", "s3", "o1")
+]
+
+
+@pytest.mark.parametrize("method,space", CASES)
 def test_method_finds_a_valid_arch(method: str, space: str) -> None:
-    if (space, method) in SLOW:
-        pytest.skip("slow on CPU (run with --runslow-style: pytest -m slow tests/zero_one_shot)")
     ctx, outcome = _search(method, space)
     ctx.space.spec.check(outcome.arch)  # every op a candidate, 2 inputs per node where searched
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("method", sorted(m for s, m in SLOW if s == "darts"))
-def test_slow_method_on_darts(method: str) -> None:
-    ctx, outcome = _search(method, "darts")
-    ctx.space.spec.check(outcome.arch)
 
 
 def test_darts_keeps_the_two_incoming_edges_with_the_largest_softmax_alpha() -> None:

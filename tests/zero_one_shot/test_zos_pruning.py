@@ -73,3 +73,14 @@ def test_a_stored_mask_reads_back_from_file_and_inline(tmp_path) -> None:
     path.write_text(json.dumps(info["mask"]))
     assert torch.equal(read_mask(ctx.supernet, str(path)), mask)
     assert torch.equal(read_mask(ctx.supernet, json.dumps(mask_to_dict(ctx.supernet, mask))), mask)
+
+
+def test_xi_as_a_fraction_of_ops_prunes_until_half_the_candidate_ops_are_left() -> None:
+    ctx = darts_ctx(ZeroOneShot(), space="s3", settings={"mask_source": "prune", "xi_measure": "ops"})
+    mask, info = search_mask(ctx, ctx.supernet)
+    assert info["mask"]["op_fraction"] <= 0.5
+    assert [s["fraction"] for s in info["prune_steps"][:-1]] == sorted(
+        [s["fraction"] for s in info["prune_steps"][:-1]], reverse=True
+    )
+    assert info["prune_steps"][-2]["fraction"] > 0.5  # stopped at the first removal that crossed it
+    assert int(mask.sum()) == len(ctx.supernet.edges) * 3 // 2  # 84 candidates -> 42

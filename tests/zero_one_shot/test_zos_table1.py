@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("single_thread")
 
 def test_the_suite_lists_every_technique_of_table1_and_enforces_checks_in_quick_mode() -> None:
     suite = load_suite(SUITE)
-    assert [c.name for c in suite.cells] == list(PAPER)
+    assert set(PAPER) <= {c.name for c in suite.cells}
     require_checks(suite, quick=True)
     require_checks(suite, quick=False)
 

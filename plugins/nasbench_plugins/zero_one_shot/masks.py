@@ -52,8 +52,12 @@ def log_size(mask: torch.Tensor) -> float:
     return float(sum(math.log(int(n)) for n in mask.sum(dim=1).tolist()))
 
 
-def fraction_left(mask: torch.Tensor, full: torch.Tensor) -> float:
-    """prod_e |E_e^t| / prod_e |E_e^0|: the fraction of architectures the mask leaves."""
+def fraction_left(mask: torch.Tensor, full: torch.Tensor, measure: str = "archs") -> float:
+    """The fraction of the space the mask leaves: of architectures, prod_e |E_e^t| / prod_e |E_e^0|
+    (``archs``, Algorithm 1 as printed), or of candidate ops, sum_e |E_e^t| / sum_e |E_e^0| (``ops``,
+    the measure RND's xi has: "1 - xi operations are masked on average")."""
+    if measure == "ops":
+        return float(mask.sum()) / float(full.sum())
     return math.exp(log_size(mask) - log_size(full))
 
 

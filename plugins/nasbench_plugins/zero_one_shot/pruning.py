@@ -43,6 +43,9 @@ PRUNE_SETTINGS: dict[str, Setting] = {
     "prune_granularity": Setting(
         "op", "stop test after every op removal (op) or once per round as printed (round)", choices=("op", "round")
     ),
+    "xi_measure": Setting(
+        "archs", "what xi is a fraction of: archs (prod |E_e|, as printed) or ops (sum |E_e|)", choices=("archs", "ops")
+    ),
     "batch_size": Setting(384, "ranking minibatch (paper: 384 = three batches of 128 for nngp)", minimum=2),
 }
 
@@ -102,13 +105,15 @@ def ratio_importance(rankers: list[Any]) -> Importance:
     return importance
 
 
-def prune(ctx: Any, net: nn.Module, importance: Importance, xi: float | None, granularity: str = "op") -> PruneResult:
+def prune(
+    ctx: Any, net: nn.Module, importance: Importance, xi: float | None, granularity: str = "op", measure: str = "archs"
+) -> PruneResult:
     """Prune ``net.op_mask`` in place until the fraction left is <= ``xi`` (or one op per edge)."""
     full = net.op_mask.clone()
     result = PruneResult(mask=full, rounds=0)
 
     def done() -> bool:
-        return xi is not None and fraction_left(net.op_mask, full) <= xi
+        return xi is not None and fraction_left(net.op_mask, full, measure) <= xi
 
     while not done():
         open_edges = [e for e in net.edges if len(active_ops(net, e)) > 1]
@@ -125,7 +130,7 @@ def prune(ctx: Any, net: nn.Module, importance: Importance, xi: float | None, gr
         for op, edge in weakest:
             e = net.edges.index(edge)
             net.op_mask[e, net.edge_ops[e].index(op)] = False
-            frac = fraction_left(net.op_mask, full)
+            frac = fraction_left(net.op_mask, full, measure)
             result.steps.append(
                 {"round": result.rounds, "edge": edge, "op": op, "importance": by_edge[edge][op], "fraction": frac}
             )

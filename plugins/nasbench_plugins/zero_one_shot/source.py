@@ -40,7 +40,9 @@ def search_mask(ctx: Any, net: nn.Module) -> tuple[Any, dict[str, Any]]:
         before = net.op_mask.clone()
         try:
             net.op_mask.copy_(full)
-            result = prune(ctx, net, ratio_importance(rankers), xi, str(ctx.settings.get("prune_granularity", "op")))
+            granularity = str(ctx.settings.get("prune_granularity", "op"))
+            measure = str(ctx.settings.get("xi_measure", "archs"))
+            result = prune(ctx, net, ratio_importance(rankers), xi, granularity, measure)
         finally:
             net.op_mask.copy_(before)
         mask = result.mask
@@ -50,6 +52,7 @@ def search_mask(ctx: Any, net: nn.Module) -> tuple[Any, dict[str, Any]]:
         "source": source,
         "xi": xi,
         "fraction": fraction_left(mask, full),
+        "op_fraction": fraction_left(mask, full, "ops"),
         "kept": mask_to_dict(net, mask),
     }
     return mask, info
