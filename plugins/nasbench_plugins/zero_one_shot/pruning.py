@@ -17,9 +17,12 @@ leaves (7/8)^28 = 2.4 % of the archs, far below xi = 0.5, so the paper's masks (
 between DARTS-RND's and PC-DARTS') cannot come from that reading. ``op`` (default) removes the
 round's weakest ops one at a time, least important first (still at most one per edge per
 round), and stops at the first removal that takes the fraction to <= xi; ``round`` is the
-literal reading. A denominator |r(N_t)| instead of r(N_t) keeps "higher = more important" for
-proxies whose values are negative (synflow on some nets, -kappa); nngp is positive, where the
-two agree.
+literal reading. ``xi_measure`` says what xi is a fraction of: architectures (``archs``,
+prod_e |E_e|, as printed) or candidate ops (``ops``, sum_e |E_e|, the measure of RND's xi); see
+docs/zero-one-shot.md for why the paper's memory figures point to the second.
+
+A denominator |r(N_t)| instead of r(N_t) keeps "higher = more important" for proxies whose
+values are negative (synflow on some nets, -kappa); nngp is positive, where the two agree.
 """
 
 from __future__ import annotations
