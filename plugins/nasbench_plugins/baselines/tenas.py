@@ -1,12 +1,18 @@
 """``tenas``: TE-NAS pruning (Chen, Gong & Wang 2021) on the untrained supernet.
 
-Round after round, every still-undecided edge loses its weakest op until one op per edge is
-left. An op's importance is measured by switching it off (in place, ``supernet.removed``):
-removing an important op raises the NTK condition number kappa (worse trainability) and lowers
-the number of linear regions (worse expressivity). As TE-NAS does, the candidates of a round
-are ranked over all edges by kappa-after-removal (high = important) and by regions-after-removal
-(low = important); importance = the sum of the two ranks; each edge prunes its least important
-op. kappa and the linear regions come from the ``tenas`` proxy module (no second copy here).
+One instance of the pruning engine of ``nasbench_plugins.zero_one_shot.pruning`` (the engine of
+ETENAS and Zero-One-Shot's Algorithm 1): round after round, every still-undecided edge loses its
+weakest op until one op per edge is left. TE-NAS' importance: an op is switched off (in place,
+``supernet.removed``); removing an important op raises the NTK condition number kappa (worse
+trainability) and lowers the number of linear regions (worse expressivity). The candidates of a
+round are ranked over all edges by kappa-after-removal (high = important) and by
+regions-after-removal (low = important); importance = the sum of the two ranks.
+
+Topology (spaces that search it, e.g. DARTS; TE-NAS' DARTS-space pruning): after the ops, the
+same measurement on whole edges: round after round, every node with more than 2 incoming real
+edges loses its least important edge (rank sum over all such edges) until each keeps 2.
+
+kappa and the linear regions come from the ``tenas`` proxy module (no second copy here).
 The NTK uses the run's minibatch (``batch_size``, default 72: TE-NAS' ``prune_launch.py`` uses 72
 for NAS-Bench-201 and 14 for the DARTS space on CIFAR-10); regions use 3x3 crops of it.
 Not done: TE-NAS repeats each measurement over 3 re-initialisations (``--repeat 3``) and
@@ -22,6 +28,7 @@ from scipy.stats import rankdata
 
 from nasbench.api import SearchOutcome, Setting, active_ops, hookimpl, removed, reset
 from nasbench_plugins.proxies.tenas import CROP, LR_SAMPLES, linear_regions, ntk_condition, random_crops
+from nasbench_plugins.zero_one_shot.pruning import prune
 
 _STREAM_CROPS = 31
 
@@ -46,40 +53,69 @@ class TenasSearch:
         ctx.counters.perturbations += 1
         return (math.inf if math.isnan(kappa) else kappa), regions
 
+    def _rank(self, measured: list[tuple[float, float]]) -> np.ndarray:
+        kappas, regions = np.array([m[0] for m in measured]), np.array([m[1] for m in measured])
+        return rankdata(kappas) + rankdata(-regions)
+
     def search(self, ctx) -> SearchOutcome:
         net = ctx.supernet
         reset(net)
         crops = random_crops(ctx.batch[0], LR_SAMPLES, CROP, ctx.torch_generator(_STREAM_CROPS))
-        initial, progressive, rounds = [], [], 0
-        decided: dict[str, str] = {}
-        while True:
-            open_edges = [e for e in ctx.space.edges if len(active_ops(net, e)) > 1]
-            if not open_edges:
-                break
-            cands = [(e, o) for e in open_edges for o in active_ops(net, e)]
-            kappas, regions = [], []
+        initial, progressive = [], []
+        rounds = [0]
+
+        def importance(ctx, net, cands):
+            decided = {e: active_ops(net, e)[0] for e in ctx.space.edges if len(active_ops(net, e)) == 1}
+            measured = []
             for edge, op in cands:
                 with removed(net, edge, op):
-                    k, r = self._measure(ctx, crops)
-                kappas.append(k)
-                regions.append(r)
-            importance = rankdata(np.array(kappas)) + rankdata(-np.array(regions))
+                    measured.append(self._measure(ctx, crops))
+            scores = {cand: float(s) for cand, s in zip(cands, self._rank(measured))}
             by_edge: dict[str, dict[str, float]] = {}
-            for (edge, op), imp in zip(cands, importance):
-                by_edge.setdefault(edge, {})[op] = float(imp)
-            for edge in open_edges:
-                rec = ctx.record(decided, edge, rounds, by_edge[edge])
-                (initial if rounds == 0 else progressive).append(rec)
-                weakest = min(by_edge[edge], key=lambda o: by_edge[edge][o])
-                net.op_mask[net.edges.index(edge), net.edge_ops[net.edges.index(edge)].index(weakest)] = False
-            for edge in ctx.space.edges:
-                ops = active_ops(net, edge)
-                if len(ops) == 1:
-                    decided[edge] = ops[0]
+            for (edge, op), s in scores.items():
+                by_edge.setdefault(edge, {})[op] = s
+            for edge, ops in by_edge.items():
+                (initial if rounds[0] == 0 else progressive).append(ctx.record(decided, edge, rounds[0], ops))
+            rounds[0] += 1
+            return scores
+
+        try:
+            result = prune(ctx, net, importance, None, "round")
+            decisions = {e: active_ops(net, e)[0] for e in ctx.space.edges}
+            decisions, edge_rounds = self._topology(ctx, crops, decisions)
+        finally:
+            reset(net)
+        info = {"rounds": result.rounds, "topology_rounds": edge_rounds}
+        return SearchOutcome(ctx.space.complete(decisions), initial=initial, progressive=progressive, info=info)
+
+    def _topology(self, ctx, crops, decisions: dict[str, str]) -> tuple[dict[str, str], int]:
+        rule = getattr(ctx.space, "topology", None)
+        if rule is None:
+            return decisions, 0
+        net = ctx.supernet
+        out = dict(decisions)
+        rounds = 0
+        while True:
+            live = {node: [e for e in edges if out[e] != rule.none_op] for node, edges in rule.groups.items()}
+            open_nodes = {node: edges for node, edges in live.items() if len(edges) > rule.keep}
+            if not open_nodes:
+                return out, rounds
+            cands = [e for edges in open_nodes.values() for e in edges]
+            measured = []
+            for edge in cands:
+                e = net.edges.index(edge)
+                row = net.op_mask[e].clone()
+                net.op_mask[e].zero_()
+                try:
+                    measured.append(self._measure(ctx, crops))
+                finally:
+                    net.op_mask[e].copy_(row)
+            importance = dict(zip(cands, self._rank(measured)))
+            for edges in open_nodes.values():
+                weakest = min(edges, key=lambda e: importance[e])
+                out[weakest] = rule.none_op
+                net.op_mask[net.edges.index(weakest)].zero_()
             rounds += 1
-        arch = ctx.space.complete({e: active_ops(net, e)[0] for e in ctx.space.edges})
-        reset(net)
-        return SearchOutcome(arch, initial=initial, progressive=progressive, info={"rounds": rounds})
 
 
 @hookimpl

@@ -11,7 +11,9 @@ The supernet follows ``nasbench.supernet``: every candidate op on every edge, ``
 each forward (switched-off ops are not executed), ``op_weights`` optionally scaling outputs.
 With ``partial_channels=K`` > 1 each edge runs its ops on 1/K of the channels and passes the
 rest through (PC-DARTS, Xu et al. 2020), followed by a channel shuffle; an edge whose ops are
-all switched off contributes nothing.
+all switched off contributes nothing. ``edge_scale`` (optional float tensor [n_edges], PC-DARTS
+edge normalisation, set by the trainer) multiplies each edge's output before the node sums them;
+``edge_node`` names the intermediate node each edge feeds (``<kind>:<node>``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def _seed(generator: torch.Generator) -> int:
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     b, c, h, w = x.shape
     return x.view(b, groups, c // groups, h, w).transpose(1, 2).reshape(b, c, h, w)
+
+
+def _node_of(edge: str) -> str:
+    """``normal:3->5`` -> ``normal:5``: the intermediate node an edge feeds."""
+    kind, pair = edge.split(":")
+    return f"{kind}:{pair.split('->')[1]}"
 
 
 def _layout(cells: int) -> list[bool]:
@@ -98,13 +106,16 @@ class SearchCell(nn.Module):
     def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
         owner = self._owner_ref[0]
         mask, weights = owner.op_mask, owner.op_weights
+        scale = getattr(owner, "edge_scale", None)
         states = [self.pre0(s0), self.pre1(s1)]
         for target in NODES:
             acc = None
-            for r, (_e, j, k) in enumerate(self.rows):
+            for r, (e, j, k) in enumerate(self.rows):
                 if k != target:
                     continue
                 out = self._edge(r, states[j], mask, weights)
+                if out is not None and scale is not None:
+                    out = out * scale[e]
                 if out is not None:
                     acc = out if acc is None else acc + out
             if acc is None:
@@ -223,6 +234,8 @@ class DartsSupernet(_Backbone):
         self.edge_ops = spec.edge_ops
         self.op_mask = new_mask(self.edge_ops)
         self.op_weights: torch.Tensor | None = None
+        self.edge_scale: torch.Tensor | None = None
+        self.edge_node = tuple(_node_of(edge) for edge in spec.edges)
         ref: list[nn.Module] = [self]
         self._build(
             lambda c_pp, c_prev, c, red, red_prev: SearchCell(

@@ -1,4 +1,6 @@
-"""Supernet training: DARTS bilevel search (first- or second-order) for any masked supernet.
+"""Supernet training: DARTS bilevel search (first- or second-order) for any masked supernet, with
+the one-shot variants of issue 20: a search mask (Zero-One-Shot's masked mixed op), PC-DARTS edge
+normalisation, beta-decay regularisation (beta-DARTS) and a weights-only warm-up.
 
 Why a host module: several scorers (``darts``, ``disc-acc``, ``darts-pt``) and strategies
 (``darts``, ``darts-pt``) need the *same* trained supernet, so training lives in one place,
@@ -11,6 +13,18 @@ Architecture parameters alpha (one per edge x candidate op) drive the supernet's
 supernet code is untouched: weights = softmax(alpha) over each edge's candidates; an edge
 with a single active op (discretized) gets weight 1 on it; masked ops are skipped by the
 cell, i.e. removed without renormalising (as DARTS-PT's perturbation does).
+
+Search mask (Half Search Space Eq. 1): a supernet may carry ``search_mask`` (set by
+``apply_search_mask``), the pruned space the one-shot search runs on. Its masked ops are off in
+``op_mask`` (never run forward or backward) and the softmax is taken over the unmasked ops only;
+a later perturbation (DARTS-PT) still removes ops without renormalising. ``restore_mask`` puts
+the supernet back to its search mask (``reset`` would switch pruned ops back on).
+
+Edge normalisation (PC-DARTS, Xu et al. 2020): one parameter beta per edge; an intermediate node
+sums its incoming edges weighted by softmax(beta) over that node's edges (``edge_scale`` on the
+supernet, which must declare ``edge_node``). Beta-decay (beta-DARTS, Ye et al. 2022): the
+architecture loss gains ``lambda_t * mean_e logsumexp(alpha_e)`` over each edge's unmasked ops,
+lambda_t rising linearly from 0 to ``beta_decay`` over the epochs after the warm-up.
 
 Defaults follow the official DARTS-PT NB201 search (``nasbench201/train_search.py``):
 100 epochs, batch 64, SGD lr 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5; Adam
@@ -36,7 +50,8 @@ from nasbench.api import DataError, ImageSet, Setting, differing_settings, new_m
 
 #: bump when a change to this module changes what a checkpoint contains or means (part of the key
 #: and stored in the checkpoint). 2: the key holds the space's declared settings (issue 21).
-TRAINING_VERSION = 2
+#: 3: search mask, edge normalisation, beta-decay and warm-up are part of the key (issue 20).
+TRAINING_VERSION = 3
 #: stream offsets of the trial seed used here (``SearchContext.torch_generator``)
 _STREAM_ALPHA, _STREAM_DATA = 20, 21
 
@@ -58,6 +73,11 @@ TRAIN_SETTINGS: dict[str, Setting] = {
     "arch_wd": Setting(1e-3, "Adam weight decay for alpha", minimum=0),
     "eval_batches": Setting(7, "validation minibatches per supernet accuracy (7 x 64 = the 500-image half)", minimum=1),
     "checkpoint_dir": Setting("", "where trained supernets are kept (default: user cache/checkpoints)"),
+    "warmup_epochs": Setting(
+        0, "first epochs train weights only, alpha frozen (PC-DARTS, Zero-One-Shot: 15)", minimum=0
+    ),
+    "edge_norm": Setting(False, "PC-DARTS edge normalisation: per-node softmax(beta) over incoming edges"),
+    "beta_decay": Setting(0.0, "beta-DARTS beta-decay weight lambda (0 = off), ramped linearly from 0", minimum=0),
 }
 
 
@@ -82,6 +102,11 @@ class TrainConfig:
     grad_clip: float
     arch_lr: float
     arch_wd: float
+    warmup: int = 0
+    edge_norm: bool = False
+    beta_decay: float = 0.0
+    #: the search mask as text (``mask_text``), "" = the full space
+    mask: str = ""
 
     @property
     def key(self) -> str:
@@ -115,16 +140,62 @@ def edge_weights(alpha: torch.Tensor, mask: torch.Tensor, candidates: torch.Tens
     return torch.where(single, mask.to(weights.dtype), weights)
 
 
-class AlphaDriver:
-    """Forward pre-hook that sets ``net.op_weights`` from alpha and the current mask."""
+def search_candidates(net: nn.Module) -> torch.Tensor:
+    """The ops the one-shot search runs over: every candidate, or the supernet's ``search_mask``."""
+    full = new_mask(net.edge_ops)
+    mask = getattr(net, "search_mask", None)
+    return full if mask is None else full & mask.cpu()
 
-    def __init__(self, net: nn.Module, alpha: torch.Tensor) -> None:
-        self.alpha = alpha
-        self.candidates = new_mask(net.edge_ops)
+
+def apply_search_mask(net: nn.Module, mask: torch.Tensor) -> None:
+    """Make ``mask`` (bool [n_edges, max_ops]) the supernet's search space: pruned ops never run."""
+    full = new_mask(net.edge_ops)
+    mask = mask.to(torch.bool).cpu() & full
+    if not bool(mask.any(dim=1).all()):
+        raise ValueError("a search mask must keep at least one op on every edge")
+    net.search_mask = mask.clone()
+    net.op_mask.copy_(mask)
+
+
+def restore_mask(net: nn.Module) -> None:
+    """Back to the search space: every op of the search mask on (``reset`` for unmasked supernets)."""
+    net.op_mask.copy_(search_candidates(net))
+
+
+def node_groups(net: nn.Module) -> list[list[int]]:
+    """Edge indices per intermediate node, from the supernet's ``edge_node`` (PC-DARTS needs it)."""
+    nodes = getattr(net, "edge_node", None)
+    if nodes is None:
+        raise DataError(f"{type(net).__name__} declares no edge_node: edge normalisation needs a cell supernet")
+    groups: dict[str, list[int]] = {}
+    for e, node in enumerate(nodes):
+        groups.setdefault(node, []).append(e)
+    return list(groups.values())
+
+
+def edge_scales(beta: torch.Tensor, groups: list[list[int]], live: torch.Tensor) -> torch.Tensor:
+    """softmax(beta) over each node's live incoming edges (PC-DARTS edge normalisation); dead edges 0."""
+    out = torch.zeros_like(beta)
+    for idx in groups:
+        index = torch.tensor(idx, device=beta.device)
+        logits = beta[index].masked_fill(~live.to(beta.device)[index], -math.inf)
+        out = out.index_put((index,), torch.softmax(logits, dim=0))
+    return out
+
+
+class AlphaDriver:
+    """Forward pre-hook that sets ``net.op_weights`` (and ``edge_scale``) from alpha (and beta)."""
+
+    def __init__(self, net: nn.Module, alpha: torch.Tensor, beta: torch.Tensor | None = None) -> None:
+        self.alpha, self.beta = alpha, beta
+        self.candidates = search_candidates(net)
+        self.groups = node_groups(net) if beta is not None else []
         self.handle = net.register_forward_pre_hook(self)
 
     def __call__(self, module: nn.Module, _inputs: Any) -> None:
         module.op_weights = edge_weights(self.alpha, module.op_mask, self.candidates)
+        if self.beta is not None:
+            module.edge_scale = edge_scales(self.beta, self.groups, module.op_mask.any(dim=1))
 
 
 def new_alpha(net: nn.Module, generator: torch.Generator, fixed: bool, device: torch.device) -> torch.Tensor:
@@ -151,7 +222,12 @@ class SupernetTrainer:
         self.net, self.config, self.train_set, self.valid_set = net, config, train, valid
         self.device, self.path = device, path
         self.alpha = new_alpha(net, generator, config.fix_alpha, device)
-        self.driver = AlphaDriver(net, self.alpha)
+        self.beta = (
+            (1e-3 * torch.randn(len(net.edges), generator=generator)).to(device).requires_grad_(True)
+            if config.edge_norm
+            else None
+        )
+        self.driver = AlphaDriver(net, self.alpha, self.beta)
         self.optimizer = torch.optim.SGD(
             net.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.wd
         )
@@ -161,10 +237,15 @@ class SupernetTrainer:
         self.arch_optimizer = (
             None
             if config.fix_alpha
-            else torch.optim.Adam([self.alpha], lr=config.arch_lr, betas=(0.5, 0.999), weight_decay=config.arch_wd)
+            else torch.optim.Adam(self.arch_params, lr=config.arch_lr, betas=(0.5, 0.999), weight_decay=config.arch_wd)
         )
         self.epoch = 0
         self.history: list[dict[str, float]] = []
+
+    @property
+    def arch_params(self) -> list[torch.Tensor]:
+        """alpha, and beta when edges are normalised (what the architecture step optimises)."""
+        return [self.alpha] + ([self.beta] if self.beta is not None else [])
 
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -174,6 +255,7 @@ class SupernetTrainer:
             "epoch": self.epoch,
             "net": self.net.state_dict(),
             "alpha": self.alpha.detach().cpu(),
+            "beta": self.beta.detach().cpu() if self.beta is not None else None,
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "history": self.history,
@@ -184,6 +266,8 @@ class SupernetTrainer:
         self.net.load_state_dict(state["net"])
         with torch.no_grad():
             self.alpha.copy_(state["alpha"].to(self.device))
+            if self.beta is not None and state.get("beta") is not None:
+                self.beta.copy_(state["beta"].to(self.device))
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         if self.arch_optimizer is not None and state["arch_optimizer"] is not None:
@@ -210,18 +294,34 @@ class SupernetTrainer:
             out.append((images.images[idx].to(self.device), images.labels[idx].to(self.device)))
         return out
 
+    def beta_decay_weight(self) -> float:
+        """lambda_t of beta-decay: 0 -> ``beta_decay`` linearly over the epochs after the warm-up."""
+        span = max(self.config.epochs - self.config.warmup, 1)
+        return self.config.beta_decay * min(max(self.epoch - self.config.warmup, 0) / span, 1.0)
+
+    def beta_decay_loss(self) -> torch.Tensor:
+        """mean over edges of logsumexp(alpha_e) over the edge's unmasked ops (beta-DARTS)."""
+        cand = self.driver.candidates.to(self.alpha.device)
+        return torch.logsumexp(self.alpha.masked_fill(~cand, -math.inf), dim=1).mean()
+
     def _arch_step(self, train: tuple, valid: tuple) -> None:
         assert self.arch_optimizer is not None
         self.arch_optimizer.zero_grad(set_to_none=True)
+        params = self.arch_params
         if self.config.order == "first":
             loss = F.cross_entropy(self.net(valid[0]), valid[1])
-            (grad,) = torch.autograd.grad(loss, [self.alpha])
+            grads = list(torch.autograd.grad(loss, params, allow_unused=True))
         else:
-            grad = self._unrolled_grad(train, valid)
-        self.alpha.grad = grad
+            grads = self._unrolled_grad(train, valid)
+        lam = self.beta_decay_weight()
+        if lam > 0:
+            (reg,) = torch.autograd.grad(lam * self.beta_decay_loss(), [self.alpha])
+            grads[0] = grads[0] + reg
+        for p, g in zip(params, grads):
+            p.grad = g if g is not None else torch.zeros_like(p)
         self.arch_optimizer.step()
 
-    def _unrolled_grad(self, train: tuple, valid: tuple) -> torch.Tensor:
+    def _unrolled_grad(self, train: tuple, valid: tuple) -> list[torch.Tensor | None]:
         """Exact second-order DARTS gradient: d L_val(w - xi * dL_train/dw, alpha) / d alpha.
 
         DARTS approximates the Hessian-vector term by finite differences; double backward gives
@@ -243,19 +343,20 @@ class SupernetTrainer:
                 step = step + self.config.momentum * buf.detach()
             unrolled[name] = p - xi * step
         val_loss = F.cross_entropy(functional_call(self.net, unrolled, (valid[0],)), valid[1])
-        (grad,) = torch.autograd.grad(val_loss, [self.alpha])
-        return grad
+        return list(torch.autograd.grad(val_loss, self.arch_params, allow_unused=True))
 
     def _weight_step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
         self.optimizer.zero_grad(set_to_none=True)
-        requires = self.alpha.requires_grad
-        self.alpha.requires_grad_(False)  # weights step: alpha is a constant
+        requires = [p.requires_grad for p in self.arch_params]
+        for p in self.arch_params:
+            p.requires_grad_(False)  # weights step: alpha (and beta) are constants
         try:
             logits = self.net(x)
             loss = F.cross_entropy(logits, y)
             loss.backward()
         finally:
-            self.alpha.requires_grad_(requires)
+            for p, r in zip(self.arch_params, requires):
+                p.requires_grad_(r)
         nn.utils.clip_grad_norm_(self.net.parameters(), self.config.grad_clip)
         self.optimizer.step()
         return float(loss.detach()), float((logits.argmax(1) == y).float().mean()) * 100
@@ -268,8 +369,9 @@ class SupernetTrainer:
         if self.config.steps:
             train = train[: self.config.steps]
         losses, accs = [], []
+        search = self.epoch >= self.config.warmup  # warm-up epochs: weights only
         for i, batch in enumerate(train):
-            if self.arch_optimizer is not None:
+            if self.arch_optimizer is not None and search:
                 self._arch_step(batch, valid[i % len(valid)])
             loss, acc = self._weight_step(*batch)
             losses.append(loss)
@@ -334,8 +436,22 @@ def checkpoint_path(config: TrainConfig, directory: str = "") -> Path:
     return root / f"supernet-{config.space}-{config.key}.pt"
 
 
-def train_config(space: Any, settings: dict[str, Any], seed: int, num_classes: int, data_source: str) -> TrainConfig:
-    """The training config of ``space`` under the run's resolved ``settings``."""
+def mask_text(net: nn.Module) -> str:
+    """The supernet's search mask as canonical text (edge -> kept ops), "" when it has none."""
+    mask = getattr(net, "search_mask", None)
+    if mask is None:
+        return ""
+    kept = {
+        e: [op for k, op in enumerate(ops) if bool(mask[i, k])]
+        for i, (e, ops) in enumerate(zip(net.edges, net.edge_ops))
+    }
+    return json.dumps(kept, sort_keys=True)
+
+
+def train_config(
+    space: Any, settings: dict[str, Any], seed: int, num_classes: int, data_source: str, mask: str = ""
+) -> TrainConfig:
+    """The training config of ``space`` under the run's resolved ``settings`` (and search ``mask``)."""
     get = lambda name: settings.get(name, TRAIN_SETTINGS[name].default)  # noqa: E731
     return TrainConfig(
         space=space.name,
@@ -355,12 +471,16 @@ def train_config(space: Any, settings: dict[str, Any], seed: int, num_classes: i
         grad_clip=float(get("grad_clip")),
         arch_lr=float(get("arch_lr")),
         arch_wd=float(get("arch_wd")),
+        warmup=int(get("warmup_epochs")),
+        edge_norm=bool(get("edge_norm")),
+        beta_decay=float(get("beta_decay")),
+        mask=mask,
     )
 
 
 def config_from(ctx: Any) -> TrainConfig:
     """The training config a trial's declared settings ask for."""
-    return train_config(ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source)
+    return train_config(ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source, mask_text(ctx.supernet))
 
 
 def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
