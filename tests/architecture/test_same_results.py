@@ -30,7 +30,10 @@ def test_report_prints_what_it_printed_before(store, fmt):
 
 
 #: components whose one-line summary a later issue changed on purpose (not the redesign)
-CHANGED_SINCE = {("space", "o2"): "issue 19: O2's ops are O1's best, derived from NB301, no longer a placeholder"}
+CHANGED_SINCE = {
+    ("space", "o2"): "issue 19: O2's ops are O1's best, derived from NB301, no longer a placeholder",
+    ("strategy", "darts"): "issue 20: DARTS keeps the top-2 edges per node by alpha (was: the first two non-none)",
+}
 
 
 def test_plugins_json_lists_the_same_components_from_the_same_plugins():

@@ -34,11 +34,9 @@ Defaults follow the official DARTS-PT NB201 search (``nasbench201/train_search.p
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -46,72 +44,28 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nasbench.api import DataError, ImageSet, Setting, differing_settings, new_mask, space_config, torch_generator
+from nasbench.api import DataError, ImageSet, differing_settings, torch_generator
+from nasbench_plugins.oneshot.config import (  # noqa: F401 - re-exported: strategies import them from here
+    TRAIN_SETTINGS,
+    TRAINING_VERSION,
+    TrainConfig,
+    checkpoint_path,
+    train_config,
+)
+from nasbench_plugins.oneshot.search_mask import (  # noqa: F401 - re-exported as above
+    AlphaDriver,
+    apply_search_mask,
+    edge_scales,
+    edge_weights,
+    mask_text,
+    new_alpha,
+    node_groups,
+    restore_mask,
+    search_candidates,
+)
 
-#: bump when a change to this module changes what a checkpoint contains or means (part of the key
-#: and stored in the checkpoint). 2: the key holds the space's declared settings (issue 21).
-#: 3: search mask, edge normalisation, beta-decay and warm-up are part of the key (issue 20).
-TRAINING_VERSION = 3
 #: stream offsets of the trial seed used here (``SearchContext.torch_generator``)
 _STREAM_ALPHA, _STREAM_DATA = 20, 21
-
-#: settings every component that uses a trained supernet declares (so they share one key)
-TRAIN_SETTINGS: dict[str, Setting] = {
-    "train_epochs": Setting(100, "supernet training epochs (DARTS-PT NB201 code default)", minimum=0),
-    "train_order": Setting(
-        "first", "DARTS alpha gradient: first- or second-order (unrolled)", choices=("first", "second")
-    ),
-    "fix_alpha": Setting(False, "DARTS-PT fix-alpha: alpha = 0 (uniform op weights), never optimised"),
-    "train_batch_size": Setting(64, "supernet training / evaluation minibatch", minimum=1),
-    "train_steps": Setting(0, "max weight steps per epoch (0 = the whole train half)", minimum=0),
-    "train_lr": Setting(0.025, "SGD initial lr (cosine-annealed)", minimum=0),
-    "train_lr_min": Setting(0.001, "SGD final lr", minimum=0),
-    "train_momentum": Setting(0.9, "SGD momentum", minimum=0),
-    "train_wd": Setting(3e-4, "SGD weight decay", minimum=0),
-    "grad_clip": Setting(5.0, "weight gradient norm clip", minimum=0),
-    "arch_lr": Setting(3e-4, "Adam lr for alpha", minimum=0),
-    "arch_wd": Setting(1e-3, "Adam weight decay for alpha", minimum=0),
-    "eval_batches": Setting(7, "validation minibatches per supernet accuracy (7 x 64 = the 500-image half)", minimum=1),
-    "checkpoint_dir": Setting("", "where trained supernets are kept (default: user cache/checkpoints)"),
-    "warmup_epochs": Setting(
-        0, "first epochs train weights only, alpha frozen (PC-DARTS, Zero-One-Shot: 15)", minimum=0
-    ),
-    "edge_norm": Setting(False, "PC-DARTS edge normalisation: per-node softmax(beta) over incoming edges"),
-    "beta_decay": Setting(0.0, "beta-DARTS beta-decay weight lambda (0 = off), ramped linearly from 0", minimum=0),
-}
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that determines a trained supernet; its hash names the checkpoint."""
-
-    space: str
-    space_config: str
-    seed: int
-    num_classes: int
-    data_source: str
-    epochs: int
-    order: str
-    fix_alpha: bool
-    batch_size: int
-    steps: int
-    lr: float
-    lr_min: float
-    momentum: float
-    wd: float
-    grad_clip: float
-    arch_lr: float
-    arch_wd: float
-    warmup: int = 0
-    edge_norm: bool = False
-    beta_decay: float = 0.0
-    #: the search mask as text (``mask_text``), "" = the full space
-    mask: str = ""
-
-    @property
-    def key(self) -> str:
-        payload = json.dumps({"v": TRAINING_VERSION, **asdict(self)}, sort_keys=True)
-        return hashlib.sha1(payload.encode()).hexdigest()[:20]
 
 
 def split_halves(images: ImageSet) -> tuple[ImageSet, ImageSet]:
@@ -131,81 +85,6 @@ def split_halves(images: ImageSet) -> tuple[ImageSet, ImageSet]:
 
 
 # -- alpha -> op weights ---------------------------------------------------------------------
-def edge_weights(alpha: torch.Tensor, mask: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
-    """Softmax of alpha over each edge's candidates; discretized edges one-hot on their op."""
-    mask = mask.to(alpha.device)
-    logits = alpha.masked_fill(~candidates.to(alpha.device), -math.inf)
-    weights = torch.softmax(logits, dim=1)
-    single = mask.sum(dim=1, keepdim=True) == 1
-    return torch.where(single, mask.to(weights.dtype), weights)
-
-
-def search_candidates(net: nn.Module) -> torch.Tensor:
-    """The ops the one-shot search runs over: every candidate, or the supernet's ``search_mask``."""
-    full = new_mask(net.edge_ops)
-    mask = getattr(net, "search_mask", None)
-    return full if mask is None else full & mask.cpu()
-
-
-def apply_search_mask(net: nn.Module, mask: torch.Tensor) -> None:
-    """Make ``mask`` (bool [n_edges, max_ops]) the supernet's search space: pruned ops never run."""
-    full = new_mask(net.edge_ops)
-    mask = mask.to(torch.bool).cpu() & full
-    if not bool(mask.any(dim=1).all()):
-        raise ValueError("a search mask must keep at least one op on every edge")
-    net.search_mask = mask.clone()
-    net.op_mask.copy_(mask)
-
-
-def restore_mask(net: nn.Module) -> None:
-    """Back to the search space: every op of the search mask on (``reset`` for unmasked supernets)."""
-    net.op_mask.copy_(search_candidates(net))
-
-
-def node_groups(net: nn.Module) -> list[list[int]]:
-    """Edge indices per intermediate node, from the supernet's ``edge_node`` (PC-DARTS needs it)."""
-    nodes = getattr(net, "edge_node", None)
-    if nodes is None:
-        raise DataError(f"{type(net).__name__} declares no edge_node: edge normalisation needs a cell supernet")
-    groups: dict[str, list[int]] = {}
-    for e, node in enumerate(nodes):
-        groups.setdefault(node, []).append(e)
-    return list(groups.values())
-
-
-def edge_scales(beta: torch.Tensor, groups: list[list[int]], live: torch.Tensor) -> torch.Tensor:
-    """softmax(beta) over each node's live incoming edges (PC-DARTS edge normalisation); dead edges 0."""
-    out = torch.zeros_like(beta)
-    for idx in groups:
-        index = torch.tensor(idx, device=beta.device)
-        logits = beta[index].masked_fill(~live.to(beta.device)[index], -math.inf)
-        out = out.index_put((index,), torch.softmax(logits, dim=0))
-    return out
-
-
-class AlphaDriver:
-    """Forward pre-hook that sets ``net.op_weights`` (and ``edge_scale``) from alpha (and beta)."""
-
-    def __init__(self, net: nn.Module, alpha: torch.Tensor, beta: torch.Tensor | None = None) -> None:
-        self.alpha, self.beta = alpha, beta
-        self.candidates = search_candidates(net)
-        self.groups = node_groups(net) if beta is not None else []
-        self.handle = net.register_forward_pre_hook(self)
-
-    def __call__(self, module: nn.Module, _inputs: Any) -> None:
-        module.op_weights = edge_weights(self.alpha, module.op_mask, self.candidates)
-        if self.beta is not None:
-            module.edge_scale = edge_scales(self.beta, self.groups, module.op_mask.any(dim=1))
-
-
-def new_alpha(net: nn.Module, generator: torch.Generator, fixed: bool, device: torch.device) -> torch.Tensor:
-    """1e-3 * randn per (edge, op) as DARTS does; zeros (uniform weights) for fix-alpha."""
-    shape = tuple(net.op_mask.shape)
-    alpha = torch.zeros(shape) if fixed else 1e-3 * torch.randn(shape, generator=generator)
-    return alpha.to(device).requires_grad_(not fixed)
-
-
-# -- the trainer -----------------------------------------------------------------------------
 class SupernetTrainer:
     """Bilevel DARTS training of ``net`` with alpha; checkpoints after every epoch."""
 
@@ -427,55 +306,6 @@ class SupernetTrainer:
             for m, mom in zip(bns, saved):
                 m.momentum = mom
         return 100.0 * correct / (n * bs)
-
-
-def checkpoint_path(config: TrainConfig, directory: str = "") -> Path:
-    from nasbench.api import cache_dir
-
-    root = Path(directory) if directory else cache_dir() / "checkpoints"
-    return root / f"supernet-{config.space}-{config.key}.pt"
-
-
-def mask_text(net: nn.Module) -> str:
-    """The supernet's search mask as canonical text (edge -> kept ops), "" when it has none."""
-    mask = getattr(net, "search_mask", None)
-    if mask is None:
-        return ""
-    kept = {
-        e: [op for k, op in enumerate(ops) if bool(mask[i, k])]
-        for i, (e, ops) in enumerate(zip(net.edges, net.edge_ops))
-    }
-    return json.dumps(kept, sort_keys=True)
-
-
-def train_config(
-    space: Any, settings: dict[str, Any], seed: int, num_classes: int, data_source: str, mask: str = ""
-) -> TrainConfig:
-    """The training config of ``space`` under the run's resolved ``settings`` (and search ``mask``)."""
-    get = lambda name: settings.get(name, TRAIN_SETTINGS[name].default)  # noqa: E731
-    return TrainConfig(
-        space=space.name,
-        space_config=json.dumps(space_config(space, settings), sort_keys=True),
-        seed=seed,
-        num_classes=num_classes,
-        data_source=data_source,
-        epochs=int(get("train_epochs")),
-        order=str(get("train_order")),
-        fix_alpha=bool(get("fix_alpha")),
-        batch_size=int(get("train_batch_size")),
-        steps=int(get("train_steps")),
-        lr=float(get("train_lr")),
-        lr_min=float(get("train_lr_min")),
-        momentum=float(get("train_momentum")),
-        wd=float(get("train_wd")),
-        grad_clip=float(get("grad_clip")),
-        arch_lr=float(get("arch_lr")),
-        arch_wd=float(get("arch_wd")),
-        warmup=int(get("warmup_epochs")),
-        edge_norm=bool(get("edge_norm")),
-        beta_decay=float(get("beta_decay")),
-        mask=mask,
-    )
 
 
 def config_from(ctx: Any) -> TrainConfig:
