@@ -61,7 +61,7 @@ def test_every_declared_setting_of_every_space_changes_the_checkpoint_key(faulty
 def test_the_key_has_a_format_version(faulty_pm, monkeypatch):
     space = Registry(faulty_pm).get("space", "nb201")
     before = _key(space, {})
-    monkeypatch.setattr("nasbench_plugins.oneshot.training.TRAINING_VERSION", TRAINING_VERSION + 1)
+    monkeypatch.setattr("nasbench_plugins.oneshot.config.TRAINING_VERSION", TRAINING_VERSION + 1)
     assert _key(space, {}) != before
 
 
