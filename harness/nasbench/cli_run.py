@@ -106,15 +106,14 @@ class RunCommand(click.Command):
         from nasbench.runner import DEFAULT_STRATEGY, NO_SCORER
 
         strategy = reg.get("strategy", chosen.get("strategy", DEFAULT_STRATEGY))
-        names = {
-            "strategy": strategy.name,
-            "scorer": chosen.get("scorer") or getattr(strategy, "default_scorer", NO_SCORER),
-            "space": chosen.get("space", "nb201"),
-        }
-        if "proxy" in chosen:
-            names["proxy"] = chosen["proxy"]
+        # the runner's order: a later component's declaration of a shared name wins
+        names = {"space": chosen.get("space", "nb201")}
         if "benchmark" in chosen:
             names["benchmark"] = chosen["benchmark"]
+        names["scorer"] = chosen.get("scorer") or getattr(strategy, "default_scorer", NO_SCORER)
+        names["strategy"] = strategy.name
+        if "proxy" in chosen:
+            names["proxy"] = chosen["proxy"]
         self._labels = [f"{kind} {name}" for kind, name in names.items()]
         return [reg.get(kind, name) for kind, name in names.items()]
 

@@ -125,7 +125,7 @@ def prepare(
     scorer = scorer or getattr(strategy_c, "default_scorer", NO_SCORER)
     scorer_c: Scorer = registry.get("scorer", scorer)
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
-    components = [c for c in (strategy_c, scorer_c, proxy_c, space_c, bench_c) if c is not None]
+    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
     resolved = resolve_settings(components, dict(settings or {}))
     unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only

@@ -52,18 +52,19 @@ class Setting:
 
 
 def declared_settings(components: list[Any]) -> dict[str, Setting]:
-    """Name -> ``Setting`` over ``components``; a name several declare keeps the first one's
-    declaration (pass them most specific first: strategy, scorer, proxy, space, benchmark), and
-    they must agree on its type."""
+    """Name -> ``Setting`` over ``components``; a name several declare takes the last one's
+    declaration (the runner passes space, benchmark, scorer, strategy, proxy: a strategy's default
+    beats its space's, e.g. pc-darts' 4 partial channels), and they must agree on its type."""
     declared: dict[str, Setting] = {}
     for component in components:
         for name, setting in (getattr(component, "settings", {}) or {}).items():
-            first = declared.setdefault(name, setting)
-            if type(first.default) is not type(setting.default):
+            earlier = declared.get(name)
+            if earlier is not None and type(earlier.default) is not type(setting.default):
                 raise BadInput(
-                    f"setting {name!r} is declared as {type(first.default).__name__} and as "
+                    f"setting {name!r} is declared as {type(earlier.default).__name__} and as "
                     f"{type(setting.default).__name__} by the selected components ({getattr(component, 'name', '?')})"
                 )
+            declared[name] = setting
     return declared
 
 

@@ -42,7 +42,7 @@ def study_ctx(registry: Any, n: int, images: ImageSet, settings: dict, device: t
     """A trial context for ``pertnas`` on ``darts-ops{n}`` with ``settings`` (sizes, steps)."""
     space = registry.get("space", f"darts-ops{n}")
     strategy = PertNASSearch()
-    resolved = resolve_settings([strategy, space], settings)
+    resolved = resolve_settings([space, strategy], settings)
     return SearchContext(
         space=space.with_settings(resolved),
         benchmark=None,
