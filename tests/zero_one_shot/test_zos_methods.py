@@ -57,7 +57,7 @@ def _top2_by(ctx, arch, strength: dict[str, float]) -> None:
 
 
 CASES = [
-    pytest.param(method, space, marks=[pytest.mark.slow] if (space, method) in SLOW else [])
+    pytest.param(method, space, marks=[pytest.mark.slow, pytest.mark.heavy] if (space, method) in SLOW else [])
     for method in METHODS
     for space in ("darts", "s1", "s2", "s3", "o1")
 ]
@@ -104,6 +104,7 @@ def test_etenas_prunes_to_one_op_per_edge_and_keeps_the_top_two_edges() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_tenas_prunes_edges_until_two_per_node() -> None:
     ctx, outcome = _search("tenas", "s2")
     assert outcome.info["rounds"] == 1 and outcome.info["topology_rounds"] == 3  # node 5: 5 edges -> 2
