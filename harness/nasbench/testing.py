@@ -161,6 +161,22 @@ class ToyBenchmark:
         return self.codes, self.acc
 
 
+class NoTableBenchmark:
+    """A surrogate-like benchmark stand-in for ``space``: no table, so edge records carry no
+    oracle scores (for tests that build a SearchContext on a space without real ground truth)."""
+
+    name = "no-table"
+    datasets = ("cifar10",)
+    oracle_dataset = {"cifar10": "cifar10"}
+    settings: dict = {}
+
+    def __init__(self, space: str) -> None:
+        self.space = space
+
+    def table(self, dataset: str) -> None:
+        return None
+
+
 class FirstDrawProxy:
     """A proxy whose score is the first uniform draw of the generator it is handed.
 

@@ -7,7 +7,7 @@ import torch
 from nasbench.context import SearchContext
 from nasbench.registry import make_registry
 from nasbench.settings import resolve_settings
-from nasbench.testing import random_images
+from nasbench.testing import NoTableBenchmark, random_images
 from nasbench_plugins.baselines.no_scorer import NoScorer
 from nasbench_plugins.pertnas.strategy import PertNASSearch
 
@@ -29,21 +29,6 @@ TINY = {
 }
 
 
-class NoTable:
-    """A benchmark stand-in with no table (as a surrogate): records carry no oracle scores."""
-
-    name = "no-table"
-    datasets = ("cifar10",)
-    oracle_dataset = {"cifar10": "cifar10"}
-    settings: dict = {}
-
-    def __init__(self, space: str) -> None:
-        self.space = space
-
-    def table(self, dataset: str):
-        return None
-
-
 def make_ctx(space: str = "o1", seed: int = 0, images: int = 48, **settings) -> SearchContext:
     """A context for ``pertnas`` on a registered cell space, every default filled in, as the runner does."""
     space_c = make_registry().get("space", space)
@@ -52,7 +37,7 @@ def make_ctx(space: str = "o1", seed: int = 0, images: int = 48, **settings) -> 
     imgs = random_images(n=images, size=8, seed=seed)
     return SearchContext(
         space=space_c.with_settings(resolved),
-        benchmark=NoTable(space),
+        benchmark=NoTableBenchmark(space),
         dataset="cifar10",
         scorer=NoScorer(),
         proxy=None,

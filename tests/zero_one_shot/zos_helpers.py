@@ -6,7 +6,7 @@ import torch
 
 from nasbench.context import SearchContext
 from nasbench.settings import resolve_settings
-from nasbench.testing import random_images
+from nasbench.testing import NoTableBenchmark, random_images
 from nasbench_plugins.baselines.no_scorer import NoScorer
 from nasbench_plugins.darts_space.reduced_spaces import SPECS
 from nasbench_plugins.darts_space.space import make_space
@@ -17,25 +17,10 @@ TINY_TRAIN = {"train_epochs": 1, "train_batch_size": 8, "train_steps": 2, "eval_
 TINY_CLI = [f"--set={k}={v}" for k, v in {**TINY_NET, "batch_size": 8}.items()] + ["--device", "cpu"]
 
 
-class NoTable:
-    """A surrogate-like benchmark stand-in: no table, so records carry no oracle scores."""
-
-    name = "none"
-    datasets = ("cifar10",)
-    oracle_dataset = {"cifar10": "cifar10"}
-    settings: dict = {}
-
-    def __init__(self, space: str) -> None:
-        self.space = space
-
-    def table(self, dataset: str):
-        return None
-
-
 def darts_ctx(strategy, *, space="darts", settings=None, seed=0, images=32):
     """A SearchContext like the runner builds one, on a tiny cell space with random images."""
     space_c = make_space(SPACES[space])
-    bench, scorer = NoTable(space), NoScorer()
+    bench, scorer = NoTableBenchmark(space), NoScorer()
     given = {**TINY_NET, **({"batch_size": 8} if "batch_size" in strategy.settings else {}), **(settings or {})}
     resolved = resolve_settings([space_c, bench, scorer, strategy], given)
     imgs = random_images(n=images, size=8, seed=seed)
