@@ -2,6 +2,9 @@
 
 Sources:
 - ``darts``: Liu et al. 2019, 8 ops on all 14 edges, normal + reduction cell, 2 inputs per node.
+- ``s5``: DARTS-PT's and Zero-Cost-PT's "DARTS space" as their code runs it: the 7 DARTS ops
+  without ``none`` on every edge, in the official order (``ruocwang/darts-pt:sota/cnn/spaces.py:80-92``
+  ``PRIMITIVES``/``primitives_5``; same file in visionbasicagent/zerocost_operation_score).
 - ``s1``-``s4``: Zela et al. 2020 (used by DARTS-PT, App. A.2). The DARTS-PT text gives S2-S4 but
   not S1's per-edge op pairs; those are taken from ``automl/RobustDARTS:src/spaces.py@07f54ba``
   (``primitives_1``, edge order = DARTS' 14 edges).
@@ -74,6 +77,8 @@ S1_OPS = {
     ),
 }
 
+#: s5's ops in the official order (``PRIMITIVES`` of sota/cnn/spaces.py, ``none`` commented out)
+S5_OPS = tuple(op for op in DARTS_OPS if op != "none")
 O1_OPS = (_SK, _MP, _S3, "sep_conv_5x5")
 OPS_FAMILY_BASE = ("none", _SK, _MP, _AP)
 OPS_FAMILY_ADDED = (_S3, _D3, "sep_conv_5x5", _D5)
@@ -125,6 +130,15 @@ SPECS: tuple[CellSpaceSpec, ...] = (
         _uniform(DARTS_OPS),
         True,
         source="Liu et al. 2019",
+    ),
+    CellSpaceSpec(
+        "s5",
+        "DARTS-PT/Zero-Cost-PT DARTS space as their code runs it: the 7 DARTS ops, no none",
+        SPLIT_KINDS,
+        FULL_PAIRS,
+        _uniform(S5_OPS),
+        True,
+        source="ruocwang/darts-pt sota/cnn/spaces.py:80-92@4ec3149",
     ),
     CellSpaceSpec(
         "s1",
