@@ -195,8 +195,6 @@ class AuxiliaryHeadCIFAR(nn.Module):
 class _Backbone(nn.Module):
     """Stem, cells and classifier shared by the supernet and the discrete network."""
 
-    lastact: nn.Module = nn.Identity()
-
     def _build(
         self,
         make_cell,
@@ -224,8 +222,7 @@ class _Backbone(nn.Module):
             if aux_classes is not None and i == 2 * cells // 3:
                 self.aux_after = i
                 self.aux_head = AuxiliaryHeadCIFAR(c_prev, aux_classes)
-        if shape.head_bn:
-            self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=False))
+        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=False)) if shape.head_bn else nn.Identity()
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_prev, num_classes)
 

@@ -63,6 +63,12 @@ class Reference:
         flat = self.weights.get(name)
         if flat is None or not isinstance(layout, list):
             raise DataError(f"{self.folder}: weights.npz has no network {name!r} (or no layout {kind!r})")
+        try:
+            total = sum(int(np.prod(shape)) for _name, shape in layout)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{self.folder}: layout {kind!r} is malformed ({exc})") from None
+        if total != flat.size:
+            raise DataError(f"{self.folder}: network {name!r} has {flat.size} values, its layout {total}")
         out, at = {}, 0
         try:
             for pname, shape in layout:
@@ -71,8 +77,6 @@ class Reference:
                 at += n
         except (ValueError, TypeError, RuntimeError) as exc:
             raise DataError(f"{self.folder}: network {name!r} does not fit its layout ({exc})") from None
-        if at != flat.size:
-            raise DataError(f"{self.folder}: network {name!r} has {flat.size} values, its layout {at}")
         return out
 
     def _row(self, row: Any, name: str) -> None:
