@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests.conftest import DATA
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "tenas_nb201"
