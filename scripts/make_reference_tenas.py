@@ -2,7 +2,7 @@
 """Make a TE-NAS reference folder by running the official TE-NAS code on this CPU.
 
     python scripts/make_reference_tenas.py OFFICIAL_DIR OUT_DIR --seed 0 [--space nb201|darts]
-        [--batch-size 72] [--lr-samples 100] [--data DIR] [--commit SHA]
+        [--batch-size 72] [--lr-samples 100] [--data DIR] [--commit SHA] [--stop-after-calls N]
 
 OFFICIAL_DIR is a checkout of github.com/VITA-Group/TENAS (e.g. ``git archive`` of 9df78ff
 extracted outside this project). Nothing of it is copied: this script imports its
@@ -197,11 +197,15 @@ def parameters_of(net) -> list[tuple[str, torch.Tensor]]:
     return [(k, v.detach().clone()) for k, v in net.named_parameters() if "arch_" not in k]
 
 
+class Enough(Exception):
+    """Raised once ``--stop-after-calls`` calls are recorded: the folder then holds those only."""
+
+
 class Recorder:
     """Everything the official run computes, in call order."""
 
-    def __init__(self, ntk_loader: NTKLoader, lr_loader: LRLoader) -> None:
-        self.ntk_loader, self.lr_loader = ntk_loader, lr_loader
+    def __init__(self, ntk_loader: NTKLoader, lr_loader: LRLoader, stop_after: int = 0) -> None:
+        self.ntk_loader, self.lr_loader, self.stop_after = ntk_loader, lr_loader, stop_after
         self.calls: list[dict] = []
         self.rounds: list[dict] = []
         self.weights: dict[str, np.ndarray] = {}
@@ -241,6 +245,8 @@ class Recorder:
                 "values": [float(c) for c in counts],
             }
         )
+        if self.stop_after and len(self.calls) >= self.stop_after:
+            raise Enough
 
     def ranking(self, kind: str, loc: dict, pruned) -> None:
         self.rounds.append(
@@ -321,7 +327,7 @@ def run(args: argparse.Namespace) -> tuple[Recorder, dict]:
     rng = np.random.default_rng(args.seed)
     darts = args.space == "darts"
     batch = args.batch_size or (14 if darts else 72)
-    rec = Recorder(NTKLoader(images, labels, batch, rng), LRLoader(images, args.lr_samples, rng))
+    rec = Recorder(NTKLoader(images, labels, batch, rng), LRLoader(images, args.lr_samples, rng), args.stop_after_calls)
     install(official, lrc_module, rec, args.lr_samples)
     xargs = argparse.Namespace(
         data_path=str(args.data), dataset="cifar10", search_space_name="darts" if darts else "nas-bench-201",
@@ -332,6 +338,8 @@ def run(args: argparse.Namespace) -> tuple[Recorder, dict]:
     trace_locals(official, rec)
     try:
         official.main(xargs)
+    except Enough:
+        print(f"stopped after {len(rec.calls)} calls (--stop-after-calls): no final arch")
     finally:
         sys.settrace(None)
     space = official.get_search_spaces("cell", xargs.search_space_name)
@@ -367,7 +375,7 @@ def write(out: Path, rec: Recorder, meta: dict, args: argparse.Namespace) -> Non
         "images": {"files": [f"cifar-10-batches-bin/{f.name}" for f in train_files(args.data)]},
         "calls": rec.calls,
         "rounds": rec.rounds,
-        "arch": rec.arch,
+        "arch": rec.arch or "",
     }
     (out / "reference.json").write_text(json.dumps(spec, indent=1) + "\n")
 
@@ -381,6 +389,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batch-size", type=int, default=0, help="NTK batch (0: official 72 / 14)")
     parser.add_argument("--lr-samples", type=int, default=100, help="region-count batch (official 1000)")
     parser.add_argument("--data", type=Path, default=None, help="data dir with cifar-10-batches-bin")
+    parser.add_argument("--stop-after-calls", type=int, default=0, help="stop once this many calls are recorded")
     parser.add_argument("--commit", default=None, help="official commit (default: git rev-parse in OFFICIAL)")
     args = parser.parse_args(argv)
     import os  # noqa: PLC0415

@@ -152,6 +152,14 @@ def check_round(replay: Replay, entry: dict, calls: list[dict], checks: dict[str
     return chosen
 
 
+def _trailing(replay: Replay, calls: list[dict], checks: dict[str, Check], tol: Tolerance) -> None:
+    """Calls after the last ranking (a folder cut short by ``--stop-after-calls``): measurements only."""
+    repeat = int(replay.ref.spec["settings"]["repeat"])
+    whole = len(calls) - len(calls) % (2 * repeat)
+    for c in range(0, whole, 2 * repeat):
+        _candidate(replay, calls[c : c + 2 * repeat], repeat, checks, tol)
+
+
 def verify_reference(folder: str, data_dirs: list, tol: Tolerance) -> list[Check]:
     """Every check of the folder (see the module docstring); ``arch`` "" = the folder records none."""
     ref = load_reference(folder, data_dirs)
@@ -164,6 +172,7 @@ def verify_reference(folder: str, data_dirs: list, tol: Tolerance) -> list[Check
             end = int(entry["after_call"])
             chosen += check_round(replay, entry, ref.spec["calls"][start:end], checks, tol)
             start = end
+        _trailing(replay, ref.spec["calls"][start:], checks, tol)
         if ref.spec["arch"]:
             checks["arch"].same(_final_arch(replay, chosen), _their_arch(replay, ref.spec["arch"]), "arch")
     except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -203,7 +212,7 @@ def report(checks: list[Check], tol: Tolerance) -> tuple[str, bool]:
         if c.name in ("kappa", "regions"):
             rtol = tol.kappa if c.name == "kappa" else tol.regions
             result = f"max rel. error {c.worst:.2e} ({'within' if not c.mismatches else 'OVER'} {rtol:g})"
-        elif c.name == "arch" and c.n == 0:
+        elif c.n == 0 and c.name in ("means", "rankings", "pruned", "arch"):
             lines.append(f"{LABELS[c.name]:<30} {c.n:>5}  not recorded in this folder")
             continue
         else:
