@@ -339,6 +339,7 @@ def run(args: argparse.Namespace) -> tuple[Recorder, dict]:
     try:
         official.main(xargs)
     except Enough:
+        rec.arch = None  # main's frame was left by the exception: its network is not the final one
         print(f"stopped after {len(rec.calls)} calls (--stop-after-calls): no final arch")
     finally:
         sys.settrace(None)

@@ -81,12 +81,22 @@ def test_ablating_under_nasbench_v1_is_one_clear_error():
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # 332 candidates: ~10 min on the shared box; s3 below covers the same path in CI
 def test_official_darts_prunes_three_ops_per_edge_then_each_node_to_two_edges():
     ctx, outcome = _search("darts", tenas_lr_samples=10)
     assert outcome.info["prune_number"] == 3 and outcome.info["rounds"] == 2  # 7 ops -> 4 -> 1
     ctx.space.spec.check(outcome.arch)  # every node keeps exactly 2 real inputs
     assert len(outcome.info["edge_pruned"]) == 2 * (1 + 2 + 3)  # nodes 3, 4, 5 of both cells
     # node by node: one ranking per node with more than 2 inputs, normal cell first
+    assert [len(group) for group in outcome.info["edge_log"]] == [3, 4, 5, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_official_s3_masks_none_prunes_the_other_op_then_nodes_one_by_one():
+    ctx, outcome = _search("s3", tenas_lr_samples=10)
+    assert outcome.info["rounds"] == 1  # {skip, sep3} once none is off: 3 per round, never all of an edge
+    assert {op for op in outcome.arch.ops} <= {"none", "skip_connect", "sep_conv_3x3"}
+    ctx.space.spec.check(outcome.arch)
     assert [len(group) for group in outcome.info["edge_log"]] == [3, 4, 5, 3, 4, 5]
 
 
