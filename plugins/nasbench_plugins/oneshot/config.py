@@ -71,10 +71,16 @@ class TrainConfig:
     beta_decay: float = 0.0
     #: the search mask as text (``mask_text``), "" = the full space
     mask: str = ""
+    #: training minibatches: "nasbench" (per-epoch permutations, un-augmented) or "official"
+    #: (DARTS-PT's fresh augmented draw per step, ``oneshot.augment``)
+    data: str = "nasbench"
 
     @property
     def key(self) -> str:
-        payload = json.dumps({"v": TRAINING_VERSION, **asdict(self)}, sort_keys=True)
+        fields = asdict(self)
+        if fields["data"] == "nasbench":
+            del fields["data"]  # keys (checkpoints) from before the field existed stay valid
+        payload = json.dumps({"v": TRAINING_VERSION, **fields}, sort_keys=True)
         return hashlib.sha1(payload.encode()).hexdigest()[:20]
 
 

@@ -36,7 +36,8 @@ from __future__ import annotations
 import copy
 import math
 import os
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from nasbench.api import DataError, ImageSet, differing_settings, torch_generator
+from nasbench_plugins.oneshot import augment
 from nasbench_plugins.oneshot.config import (  # noqa: F401 - re-exported: strategies import them from here
     TRAIN_SETTINGS,
     TRAINING_VERSION,
@@ -240,18 +242,40 @@ class SupernetTrainer:
         self.optimizer.step()
         return float(loss.detach()), float((logits.argmax(1) == y).float().mean()) * 100
 
-    def run_epoch(self, bar: Any = None, counters: Any = None) -> dict[str, float]:
-        """One epoch of alternating alpha (valid half) and weight (train half) steps."""
+    def epoch_pairs(self) -> Iterator[tuple[tuple, tuple]]:
+        """(weight batch, alpha batch) of each step of this epoch. ``data="nasbench"``: per-epoch
+        permutations of both halves, the alpha batches cycled. ``data="official"``: every step a
+        fresh draw from each half, augmented (``next(iter(queue))``, ``train_search.py:298-305``),
+        ceil(n / batch) steps (``len(train_queue)``); drawn lazily, from (seed, epoch)."""
+        if self.config.data != "official":
+            train = self._batches(self.train_set, self.epoch, 0)
+            valid = self._batches(self.valid_set, self.epoch, 1)
+            yield from ((b, valid[i % len(valid)]) for i, b in enumerate(train[: self.config.steps or None]))
+            return
+        gen = torch_generator(self.config.seed * 1_000_003 + _STREAM_DATA + 7919 * (self.epoch + 1) + 2)
+        bs = self.config.batch_size
+        for _ in range(self.steps_per_epoch()):
+            yield tuple(self.batch(s, augment.iid(len(s), bs, gen)) for s in (self.train_set, self.valid_set))
+
+    def batch(self, images: ImageSet, spec: augment.BatchSpec) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = augment.materialise(images, spec)
+        return x.to(self.device), y.to(self.device)
+
+    def reset_optimizer(self, lr: float) -> None:
+        """A fresh SGD (no momentum state) at ``lr`` (DARTS-PT's ``model.reset_optimizer``)."""
+        self.optimizer = torch.optim.SGD(
+            self.net.parameters(), lr=lr, momentum=self.config.momentum, weight_decay=self.config.wd
+        )
+
+    def run_epoch(self, bar: Any = None, counters: Any = None, pairs: Any = None) -> dict[str, float]:
+        """One epoch of alternating alpha (valid half) and weight (train half) steps, on ``pairs``
+        of (weight batch, alpha batch) when given, else on ``epoch_pairs()``."""
         self.net.train()
-        train = self._batches(self.train_set, self.epoch, 0)
-        valid = self._batches(self.valid_set, self.epoch, 1)
-        if self.config.steps:
-            train = train[: self.config.steps]
         losses, accs = [], []
         search = self.epoch >= self.config.warmup  # warm-up epochs: weights only
-        for i, batch in enumerate(train):
+        for batch, valid in pairs if pairs is not None else self.epoch_pairs():
             if self.arch_optimizer is not None and search:
-                self._arch_step(batch, valid[i % len(valid)])
+                self._arch_step(batch, valid)
             loss, acc = self._weight_step(*batch)
             losses.append(loss)
             accs.append(acc)
@@ -267,7 +291,8 @@ class SupernetTrainer:
         return record
 
     def steps_per_epoch(self) -> int:
-        n = len(self.train_set) // min(self.config.batch_size, len(self.train_set))
+        bs = min(self.config.batch_size, len(self.train_set))
+        n = -(-len(self.train_set) // bs) if self.config.data == "official" else len(self.train_set) // bs
         return min(n, self.config.steps) if self.config.steps else n
 
     def fit(self, bar: Any = None, counters: Any = None) -> None:
@@ -308,9 +333,13 @@ class SupernetTrainer:
         return 100.0 * correct / (n * bs)
 
 
-def config_from(ctx: Any) -> TrainConfig:
-    """The training config a trial's declared settings ask for."""
-    return train_config(ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source, mask_text(ctx.supernet))
+def config_from(ctx: Any, **overrides: Any) -> TrainConfig:
+    """The training config a trial's declared settings ask for (``overrides``: fields a method sets
+    itself, e.g. DARTS-PT's data pipeline and per-space epochs)."""
+    config = train_config(
+        ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source, mask_text(ctx.supernet)
+    )
+    return replace(config, **overrides)
 
 
 def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
@@ -325,23 +354,24 @@ def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, A
         raise DataError(
             f"supernet checkpoint {path} has format {found!r}, this nasbench writes {TRAINING_VERSION}; delete it"
         )
-    differ = differing_settings(dict(state.get("config") or {}), asdict(config))
+    differ = differing_settings({"data": "nasbench", **dict(state.get("config") or {})}, asdict(config))
     if differ:
         raise DataError(f"supernet checkpoint {path} was trained with other settings ({differ}); not reusing it")
     return state
 
 
-def trained_supernet(ctx: Any) -> SupernetTrainer:
+def trained_supernet(ctx: Any, **overrides: Any) -> SupernetTrainer:
     """The trial's supernet (``ctx.supernet``), trained per its settings: loaded, resumed or trained.
 
-    The trainer is kept on the supernet, so every scorer / strategy of the trial shares it;
-    ``trainer.alpha`` are the architecture parameters, ``trainer.net is ctx.supernet``.
+    The trainer is kept on the supernet, so every scorer / strategy of the trial shares it (the
+    first caller's ``overrides`` of ``TrainConfig`` fields decide); ``trainer.alpha`` are the
+    architecture parameters, ``trainer.net is ctx.supernet``.
     """
     net = ctx.supernet
     trainer = getattr(net, "nasbench_trainer", None)
     if trainer is not None:
         return trainer
-    config = config_from(ctx)
+    config = config_from(ctx, **overrides)
     path = checkpoint_path(config, str(ctx.settings.get("checkpoint_dir", "")))
     train, valid = split_halves(ctx.images)
     trainer = SupernetTrainer(net, config, train, valid, ctx.device, ctx.torch_generator(_STREAM_ALPHA), path)
