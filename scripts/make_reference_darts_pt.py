@@ -142,9 +142,16 @@ def argv_for(a) -> list[str]:
     return ["train_search.py", *common, *crit, "--search_space", "s5", "--layers", str(a.cells), "--expid_tag", "debug"]
 
 
+def save(tensors: dict, path: Path) -> None:
+    """torch's legacy (non-zip) format: a file of many small tensors stays small."""
+    torch.save(tensors, path, _use_new_zipfile_serialization=False)
+
+
 def export_state(model, architect, out: Path) -> None:
     """The supernet, alpha and the architecture Adam's state as the projection starts."""
-    torch.save({k: v.detach().clone() for k, v in model.state_dict().items()}, out / "supernet.pt")
+    stats = ("running_mean", "running_var", "num_batches_tracked")  # train-mode BN never reads them
+    weights = {k: v.detach().clone() for k, v in model.state_dict().items() if k.rsplit(".", 1)[-1] not in stats}
+    save(weights, out / "supernet.pt")
     alphas = list(model.arch_parameters())
     state = [architect.optimizer.state.get(p, {}) for p in alphas]
     adam = {
@@ -153,7 +160,7 @@ def export_state(model, architect, out: Path) -> None:
         "exp_avg_sq": torch.cat([s["exp_avg_sq"] for s in state]),
         "step": torch.tensor(float(state[0]["step"])),
     }
-    torch.save(adam, out / "alpha.pt")
+    save(adam, out / "alpha.pt")
 
 
 def wrap_projection(ts, real, out: Path, log: list):
@@ -296,9 +303,9 @@ def write_folder(a, args, log: list, steps: list[dict], genotype: str, out: Path
     used = sorted(set().union(*(_batch_ids(s) for s in steps)))
     new = {b: i for i, b in enumerate(used)}
     recs = [RECORDS[i] for b in used for i in range(*log[b])]
-    torch.save(
+    save(
         {
-            "index": torch.tensor([r[0] for r in recs], dtype=torch.int32),
+            "index": torch.tensor([r[0] for r in recs], dtype=torch.int16),
             "crop": torch.tensor([[r[1], r[2]] for r in recs], dtype=torch.int8),
             "flip": torch.tensor([r[3] for r in recs], dtype=torch.bool),
             "size": torch.tensor([log[b][1] - log[b][0] for b in used], dtype=torch.int32),

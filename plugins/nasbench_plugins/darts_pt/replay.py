@@ -28,11 +28,12 @@ def _space_and_net(ref: Reference) -> tuple[Any, torch.nn.Module]:
     if ref.spec["space"] == "nb201":
         space = NB201Space(channels, cells, "skip", False)
         net = space.build_supernet(classes, torch_generator(0))
-        return space, load_nb201(net, ref.weights("weights"), "supernet")
+        return space, load_nb201(net, ref.weights("weights"), "supernet", bn_stats_optional=True)
     spec = next(s for s in SPECS if s.name == "s5")
     space = make_space(spec).with_settings({"darts_channels": channels, "darts_cells": cells})
     net = space.build_supernet(classes, torch_generator(0))
-    return space, darts_official.load_official(net, ref.weights("weights"), list(spec.ops["normal"]))
+    state = ref.weights("weights")
+    return space, darts_official.load_official(net, state, list(spec.ops["normal"]), bn_stats_optional=True)
 
 
 def build(ref: Reference) -> tuple[SupernetTrainer, Any]:

@@ -44,10 +44,16 @@ def from_official(state: dict[str, torch.Tensor], edge_ops: list[tuple[str, ...]
     return out
 
 
-def load_official(net: nn.Module, state: dict[str, torch.Tensor], edge_ops: list[tuple[str, ...]]) -> nn.Module:
-    """Load an official DARTS search state_dict into ``net``; any mismatch is one ``BadInput`` line."""
+def load_official(
+    net: nn.Module, state: dict[str, torch.Tensor], edge_ops: list[tuple[str, ...]], bn_stats_optional: bool = False
+) -> nn.Module:
+    """Load an official DARTS search state_dict into ``net``; any mismatch is one ``BadInput`` line.
+    ``bn_stats_optional``: BN running statistics absent from ``state`` keep ``net``'s."""
     ours = from_official(state, edge_ops)
     expected = net.state_dict()
+    if bn_stats_optional:
+        stats = ("running_mean", "running_var", "num_batches_tracked")
+        ours = {**{k: v for k, v in expected.items() if k.rsplit(".", 1)[-1] in stats}, **ours}
     missing, extra = sorted(set(expected) - set(ours)), sorted(set(ours) - set(expected))
     if missing or extra:
         first = f"missing {missing[0]!r}" if missing else f"unexpected {extra[0]!r}"

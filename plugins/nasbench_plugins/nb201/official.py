@@ -53,14 +53,19 @@ def from_official(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
-def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "network") -> nn.Module:
+def load_official(
+    net: nn.Module, state: dict[str, torch.Tensor], what: str = "network", bn_stats_optional: bool = False
+) -> nn.Module:
     """Load an official NB201 state_dict into ``net`` (an ``NB201Supernet`` or ``NB201Network``).
 
     Every parameter and buffer must be matched by name and shape; anything else is one
-    ``BadInput`` line naming the first mismatch, never a partial load.
+    ``BadInput`` line naming the first mismatch, never a partial load. ``bn_stats_optional``: BN
+    running statistics absent from ``state`` keep ``net``'s (for files of train-mode BN use only).
     """
     ours = from_official(state)
     expected = net.state_dict()
+    if bn_stats_optional:
+        ours = {**{k: v for k, v in expected.items() if is_bn_stat(k)}, **ours}
     missing = sorted(set(expected) - set(ours))
     extra = sorted(set(ours) - set(expected))
     if missing or extra:
@@ -80,6 +85,11 @@ def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "n
             )
     net.load_state_dict(ours, strict=True)
     return net
+
+
+def is_bn_stat(name: str) -> bool:
+    """A BN running statistic (never read by a BN in train mode)."""
+    return name.rsplit(".", 1)[-1] in ("running_mean", "running_var", "num_batches_tracked")
 
 
 def load_weights(path: Path) -> dict[str, torch.Tensor]:

@@ -8,11 +8,9 @@ is keyed by a hash of everything that shapes it and is checkpointed every epoch 
 user cache: the first component that asks trains (or resumes an interrupted training), the
 others load it.
 
-Architecture parameters alpha (one per edge x candidate op) drive the supernet's
-``op_weights`` (see ``nasbench.supernet``) through a forward pre-hook, so the space's own
-supernet code is untouched: weights = softmax(alpha) over each edge's candidates; an edge
-with a single active op (discretized) gets weight 1 on it; masked ops are skipped by the
-cell, i.e. removed without renormalising (as DARTS-PT's perturbation does).
+Alpha (edge x op) drives the supernet's ``op_weights`` through a forward pre-hook
+(``search_mask.AlphaDriver``): softmax over each edge's candidates, discretized edges one-hot,
+masked ops skipped without renormalising (as DARTS-PT's perturbation does).
 
 Search mask (Half Search Space Eq. 1): a supernet may carry ``search_mask`` (set by
 ``apply_search_mask``), the pruned space the one-shot search runs on. Its masked ops are off in
@@ -26,9 +24,9 @@ supernet, which must declare ``edge_node``). Beta-decay (beta-DARTS, Ye et al. 2
 architecture loss gains ``lambda_t * mean_e logsumexp(alpha_e)`` over each edge's unmasked ops,
 lambda_t rising linearly from 0 to ``beta_decay`` over the epochs after the warm-up.
 
-Defaults follow the official DARTS-PT NB201 search (``nasbench201/train_search.py``):
-100 epochs, batch 64, SGD lr 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5; Adam
-(0.5, 0.999) lr 3e-4 wd 1e-3 for alpha; train/valid = first/second half of the training set.
+Defaults: the official DARTS-PT NB201 search (``nasbench201/train_search.py``): 100 epochs, batch
+64, SGD 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5; Adam (0.5, 0.999) 3e-4 wd 1e-3 for
+alpha; train/valid = first/second half. ``data="official"``: its minibatches (``augment``).
 """
 
 from __future__ import annotations
@@ -243,13 +241,11 @@ class SupernetTrainer:
         return float(loss.detach()), float((logits.argmax(1) == y).float().mean()) * 100
 
     def epoch_pairs(self) -> Iterator[tuple[tuple, tuple]]:
-        """(weight batch, alpha batch) of each step of this epoch. ``data="nasbench"``: per-epoch
-        permutations of both halves, the alpha batches cycled. ``data="official"``: every step a
-        fresh draw from each half, augmented (``next(iter(queue))``, ``train_search.py:298-305``),
-        ceil(n / batch) steps (``len(train_queue)``); drawn lazily, from (seed, epoch)."""
+        """(weight batch, alpha batch) per step. ``data="nasbench"``: per-epoch permutations, alpha
+        batches cycled. ``"official"``: a fresh augmented draw from each half per step, ceil(n / batch)
+        steps (DARTS-PT ``train_search.py:298-305``); lazily, from (seed, epoch)."""
         if self.config.data != "official":
-            train = self._batches(self.train_set, self.epoch, 0)
-            valid = self._batches(self.valid_set, self.epoch, 1)
+            train, valid = (self._batches(s, self.epoch, i) for i, s in enumerate((self.train_set, self.valid_set)))
             yield from ((b, valid[i % len(valid)]) for i, b in enumerate(train[: self.config.steps or None]))
             return
         gen = torch_generator(self.config.seed * 1_000_003 + _STREAM_DATA + 7919 * (self.epoch + 1) + 2)
