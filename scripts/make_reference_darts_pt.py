@@ -336,6 +336,46 @@ def write_folder(a, args, log: list, steps: list[dict], genotype: str, out: Path
     (out / "reference.json").write_text(json.dumps(spec, indent=1) + "\n")
 
 
+README = """# DARTS-PT reference: {space}, made with the official code
+
+Made by `scripts/make_reference_darts_pt.py` from github {repo} @{commit} (`{entry}`,
+`--method darts-proj --dev proj`), run on CPU in fp32 with the run-time patches that script lists.
+Format and how to replay it: docs/darts-pt.md (`nasbench verify darts-pt THIS_FOLDER`).
+
+- Images: records {first}-{last} of `{file}` (shared CIFAR-10 batch; the first half trains the
+  weights, the second half is the valid queue, `train_portion` 0.5); recorded as indices, crop
+  offsets and flips (`batches.pt`), never as images.
+- Supernet: {net}; trained {epochs} epochs (batch {batch_size}, seed {seed}) by the official
+  `main()`, then `pt_project` with `proj_intv` {proj_intv}, criterion `{crit}`.
+- Contents: {n_steps} projection steps, {n_measure} perturbation measurements (accuracy and loss),
+  {n_tune} tuning epochs on {n_pairs} recorded (weight, alpha) batch pairs, genotype `{genotype}`.
+- Tolerance: `--rtol 1e-5` (relative; absolute below 1). nasbench replays the projection bit for
+  bit in the weights; the official code averages per-batch float32 accuracies and losses, nasbench
+  sums exactly, which differ by about 1e-7. Any real difference (one image, one op weight, one
+  optimizer setting) shows as 1e-3 or more.
+"""
+
+
+def write_readme(out: Path) -> None:
+    spec = json.loads((out / "reference.json").read_text())
+    st, sn, im, steps = spec["settings"], spec["supernet"], spec["images"], spec["steps"]
+    n_measure = sum(len(a["op"]["values"]) if "op" in a else sum(len(r) for r in a["node"]["rounds"])
+                    for s in steps for a in s["actions"])  # fmt: skip
+    kind = (
+        "NB201 supernet C={channels}, N={cells} cell per stage"
+        if spec["space"] == "nb201"
+        else "s5 supernet C={channels}, {cells} cells"
+    )
+    text = README.format(
+        space=spec["space"], repo=spec["official"]["repository"], commit=spec["official"]["commit"],
+        entry="nasbench201/train_search.py" if spec["space"] == "nb201" else "sota/cnn/train_search.py",
+        first=im["first"], last=im["first"] + im["count"] - 1, file=im["file"], net=kind.format(**sn),
+        crit=spec["crit"], n_steps=len(steps), n_measure=n_measure, genotype=spec["genotype"],
+        n_tune=sum(len(s["tuning"]) for s in steps), n_pairs=sum(len(e) for s in steps for e in s["tuning"]), **st,
+    )  # fmt: skip
+    (out / "README.md").write_text(text)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("official_dir")
@@ -359,6 +399,7 @@ def main() -> None:
     args, log = run_official(a, out)
     steps, genotype = build_steps(a.crit)
     write_folder(a, args, log, steps, genotype, out)
+    write_readme(out)
     print(f"{out}: {len(steps)} steps, genotype {genotype}")
 
 

@@ -90,3 +90,14 @@ def test_nasbench_v1_semantics_is_todays_search():
     outcome = DartsPTSearch().search(ctx)
     assert len(trained_supernet(ctx).history) == 1 + 2  # one tuning epoch between 3 edges
     assert "supernet_accuracy_after_edge" in outcome.info
+
+
+def test_skipping_the_initial_scores_saves_one_measurement_per_op_and_edge():
+    counts = []
+    for initial in (True, False):
+        settings = {**TINY_TRAIN, "pt_tune_epochs": 0, "pt_initial_scores": initial}
+        ctx = make_ctx(DartsPTScorer(), strategy=DartsPTSearch(), settings=settings)
+        outcome = DartsPTSearch().search(ctx)
+        assert len(outcome.progressive) == 3 and len(outcome.initial) == (3 if initial else 0)
+        counts.append(ctx.counters.perturbations)
+    assert counts == [3 * 4 + 2 * 4, 3 * 4]  # the first decision reuses its edge's A_0 scores

@@ -32,6 +32,10 @@ class DartsPTSearch:
     settings = {
         **DARTSPT_SETTINGS,
         "pt_tune_epochs": Setting(5, "tuning epochs between projection steps (--proj_intv; DARTS-PT: 5)", minimum=0),
+        "pt_initial_scores": Setting(
+            True,
+            "score every edge on A_0 first (the initial rho metric; the official code does not: |E||O| measurements)",
+        ),
     }
 
     def search(self, ctx) -> SearchOutcome:
@@ -45,7 +49,8 @@ class DartsPTSearch:
     def _official(self, ctx, sem: Semantics) -> SearchOutcome:
         proj = projection_of(ctx)
         edges = list(ctx.space.edges)
-        initial = [ctx.record({}, e, 0, ctx.scorer.score_edge(ctx, {}, e)) for e in edges]
+        scored = edges if ctx.settings.get("pt_initial_scores", True) else []
+        initial = [ctx.record({}, e, 0, ctx.scorer.score_edge(ctx, {}, e)) for e in scored]
         rule = getattr(ctx.space, "topology", None)
         nodes = node_candidates(rule) if sem.schedule else list(rule.groups if rule else [])
         edge_order = [edges[i] for i in ctx.rng.permutation(len(edges))]
