@@ -92,6 +92,7 @@ def test_bad_input_is_one_line_and_exit_code_2(nasbench_cli, args, message):
 
 
 def test_missing_data_names_the_file_and_where_to_put_it(nasbench_cli, tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
     monkeypatch.setenv("NASBENCH_DATA", str(tmp_path / "empty"))
     result = nasbench_cli(["run", "--scorer", "best-acc", "--strategy", "independent", "--store", "s.sqlite"])
     assert result.exit_code == 2

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from nasbench.api import registry_of
+from nasbench.api import data_dir_option, registry_of
 
 #: the options of ``nasbench correlate``, top to bottom as ``--help`` lists them
 CORRELATE_OPTIONS = (
@@ -36,7 +36,7 @@ CORRELATE_OPTIONS = (
     click.option("--address", default=None, help="Ray cluster address (with --executor ray)"),
     click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N"),
     click.option("--store", default=None, help="results store (default results/nasbench.sqlite)"),
-    click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)"),
+    data_dir_option(),
     click.option("--plot", "plot_dir", default=None, help="write a score-vs-accuracy PNG per proxy into this dir"),
     click.option(
         "--recompute", is_flag=True, help="ignore stored scores and overwrite them (after a proxy's code changed)"
