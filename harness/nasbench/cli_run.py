@@ -160,10 +160,15 @@ class RunCommand(click.Command):
             formatter.write_dl([(k, _setting_help(s)) for k, s in declared.items()])
 
 
+#: how ``run --help`` says what a ``Setting(path=...)`` value must be
+_PATH_TEXT = {"file": "a file", "dir": "a directory", "json": "JSON or a JSON file"}
+
+
 def _setting_help(setting: Any) -> str:
-    """One setting in ``run --help``: help, then type, default and bounds."""
-    bounds = f", {setting.bounds_text()}" if setting.bounds_text() else ""
-    return f"{setting.help} [{type(setting.default).__name__}, default {setting.default}{bounds}]"
+    """One setting in ``run --help``: help, then type, default, bounds and what the value names."""
+    extra = [setting.bounds_text(), _PATH_TEXT.get(setting.path, ""), setting.names and f"{setting.names} names"]
+    shown = "".join(f", {e}" for e in extra if e)
+    return f"{setting.help} [{type(setting.default).__name__}, default {setting.default!r}{shown}]"
 
 
 def _executor(opts: dict[str, Any], reg: Any) -> dict[str, Any]:
@@ -245,7 +250,9 @@ def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
     @data_dir_option()
     @click.option("--force", is_flag=True, help="re-run seeds that already finished")
-    @click.option("--workers", type=int, default=1, show_default=True, help="seeds run at once (one core each)")
+    @click.option(
+        "--workers", type=int, default=1, show_default=True, help="seeds run at once (one core each; <= 1024)"
+    )
     @click.option(
         "--executor",
         type=click.Choice(["serial", "process", "ray"]),

@@ -35,7 +35,8 @@ from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
 from nasbench.registry import Registry
-from nasbench.settings import RunSettings, check_components, declared_settings, resolve_settings
+from nasbench.setting_checks import check_batch_fits
+from nasbench.settings import configure_run
 from nasbench.store import METRIC_COLUMNS, Store
 from nasbench.torchutil import resolve_device
 
@@ -126,13 +127,7 @@ def prepare(
     scorer_c: Scorer = registry.get("scorer", scorer)
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
     components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
-    resolved = resolve_settings(components, dict(settings or {}), registry)
-    unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
-    if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
-        space_c = space_c.with_settings(resolved)
-        components[0] = space_c
-    # what needs a look inside a file or at the space (a state_dict's keys): now, before any trial
-    check_components(components, RunSettings(resolved, space_c, registry))
+    resolved, unkeyed, space_c = configure_run(registry, components, settings)
     dev = resolve_device(device)
     # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
     bench_c.accuracy(space_c.sample(np.random.default_rng(0)), dataset)
@@ -141,7 +136,7 @@ def prepare(
     if needs_images:
         # Loaded once, now: missing or corrupt images fail the command, not every trial.
         loaded = images if images is not None else load_cifar10("train", data_dir)
-        _check_batch(resolved, loaded)
+        check_batch_fits(resolved, loaded)
         images_loader = lambda: loaded  # noqa: E731
     spec = {
         "space": space,
@@ -159,14 +154,6 @@ def prepare(
     return PreparedRun(
         spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader, prepare_args=rebuild, unkeyed=unkeyed
     )
-
-
-def _check_batch(settings: dict[str, Any], images: ImageSet) -> None:
-    """The minibatches a trial draws (``SearchContext.next_batch``, setting ``batch_size``) must fit
-    in the run's images: checked now, not as a failed trial after setup work."""
-    size = settings.get("batch_size")
-    if isinstance(size, int) and size > len(images):
-        raise BadInput(f"setting batch_size={size} is larger than the {len(images):,} images of {images.source}")
 
 
 def protocol(prepared: PreparedRun) -> dict[str, Any]:

@@ -85,6 +85,14 @@ def _check_dir(path: Path) -> None:
         raise BadInput(f"cannot be created: {parent} is not writable")
 
 
+def check_batch_fits(settings: dict[str, Any], images: Any) -> None:
+    """The minibatches a trial draws (``SearchContext.next_batch``, setting ``batch_size``) fit in
+    the run's images: checked once they are loaded, not as a failed trial after setup work."""
+    size = settings.get("batch_size")
+    if isinstance(size, int) and size > len(images):
+        raise BadInput(f"setting batch_size={size} is larger than the {len(images):,} images of {images.source}")
+
+
 def check_names(value: str, kind: str, registry: Any) -> None:
     """Every comma-separated name in ``value`` is a registered ``kind`` (e.g. proxies)."""
     names = [n.strip() for n in value.split(",") if n.strip()]

@@ -163,6 +163,18 @@ def check_components(components: list[Any], run: RunSettings) -> None:
             hook(run)
 
 
+def configure_run(registry: Any, components: list[Any], given: dict[str, Any] | None) -> tuple:
+    """(resolved settings, names left out of the run key, the space configured by them), every
+    value checked: declared kinds, then the components' ``check_settings`` (a look inside a file,
+    at the space), all before any trial. ``components[0]`` (the space) becomes the configured one."""
+    resolved = resolve_settings(components, dict(given or {}), registry)
+    unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
+    if hasattr(components[0], "with_settings"):  # size knobs etc.: a configured copy for this run only
+        components[0] = components[0].with_settings(resolved)
+    check_components(components, RunSettings(resolved, components[0], registry))
+    return resolved, unkeyed, components[0]
+
+
 #: at most this many seeds in one ``--seeds`` and each below 2**32 (what every RNG accepts)
 MAX_SEEDS = 100_000
 MAX_SEED = 2**32 - 1

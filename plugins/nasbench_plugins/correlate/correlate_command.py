@@ -24,9 +24,11 @@ CORRELATE_OPTIONS = (
     click.option("--benchmark", default=None, help="benchmark (default: the one covering --space)"),
     click.option("--sample", default="1000", show_default=True, help="number of random archs, or `all`"),
     click.option("--archs", "archs_file", default=None, help="file of arch strings, one a line (instead of --sample)"),
-    click.option("--seed", type=int, default=0, show_default=True, help="seed of the sample, init and minibatch"),
+    click.option(
+        "--seed", type=int, default=0, show_default=True, help="seed of the sample, init and minibatch (< 2**32)"
+    ),
     click.option("--batch-size", type=int, default=64, show_default=True, help="minibatch size the proxies see"),
-    click.option("--workers", type=int, default=1, show_default=True, help="parallel workers (one core each)"),
+    click.option("--workers", type=int, default=1, show_default=True, help="parallel workers (one core each; <= 1024)"),
     click.option(
         "--executor",
         type=click.Choice(["serial", "process", "ray"]),
