@@ -34,6 +34,7 @@ from nasbench.executors import JobFailed, worker_registry
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
+from nasbench.provenance import source_commit
 from nasbench.registry import Registry
 from nasbench.settings import declared_settings, resolve_settings
 from nasbench.store import METRIC_COLUMNS, Store
@@ -166,6 +167,7 @@ def protocol(prepared: PreparedRun) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "device": str(prepared.device),
+        "commit": source_commit(),
     }
     if prepared.device.type == "cuda":
         info["device_name"] = torch.cuda.get_device_name(prepared.device)
