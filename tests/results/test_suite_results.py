@@ -80,3 +80,13 @@ def test_report_writes_the_table_between_its_markers(nasbench_cli, tmp_path):
     result = nasbench_cli(["suite", "report", suite, "--results", "r.jsonl", "--write", str(page)])
     text = page.read_text()
     assert "stale" not in text and result.output in text and text.endswith("end\n")
+
+
+@needs_data
+def test_a_cell_whose_trials_the_store_has_from_another_suite_still_lands_in_this_suites_file(nasbench_cli, tmp_path):
+    suite = _suite(tmp_path)
+    other = ["run", "--scorer", "best-acc", "--strategy", "independent", "--seeds", "0-1", "--store", "a.sqlite"]
+    assert nasbench_cli(other).exit_code == 0
+    result = nasbench_cli(["suite", "run", suite, "--store", "a.sqlite", "--results", "r.jsonl", "--only", "best-acc"])
+    assert "best-acc: 2 of 2 seeds stored, running 0" in result.output
+    assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 2

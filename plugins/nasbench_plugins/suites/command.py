@@ -143,6 +143,10 @@ def run_suite(
                 click.echo(_trial_line(result))
                 if results:
                     write_trial_lines(results, st.rows("run_key=? AND seed=?", (prepared.run_key, result.seed)))
+            if results:  # seeds the store had from elsewhere (another suite's identical cell) too
+                done = [r for r in st.rows("run_key=? AND status='ok'", (prepared.run_key,)) if r["seed"] in seeds]
+                if done:
+                    write_trial_lines(results, done)
     exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
 
 
