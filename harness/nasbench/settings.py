@@ -38,6 +38,11 @@ class Setting:
     #: whether the value enters the run key: False for settings that cannot change a result
     #: (where checkpoints are kept); such a value is still stored with every trial
     in_key: bool = True
+    #: the value enters the run key only when it differs from the default: for a knob added to a
+    #: component after runs were stored, whose default does exactly what those runs did (e.g. a
+    #: precision setting whose default is fp32), so that their committed trials are found again.
+    #: Never for a setting whose default CHANGES what a run computes: that must change the key.
+    keyed_when_changed: bool = False
     #: the largest value accepted: sizes whose absurd values would never finish (an int without
     #: one stops at ``DEFAULT_INT_MAXIMUM``); NaN and infinities are never accepted
     maximum: float | None = None
@@ -164,15 +169,18 @@ def check_components(components: list[Any], run: RunSettings) -> None:
 
 
 def configure_run(registry: Any, components: list[Any], given: dict[str, Any] | None) -> tuple:
-    """(resolved settings, names left out of the run key, the space configured by them), every
-    value checked: declared kinds, then the components' ``check_settings`` (a look inside a file,
-    at the space), all before any trial. ``components[0]`` (the space) becomes the configured one."""
+    """(resolved settings, the space configured by them, the names left out of the run key, the
+    ``keyed_when_changed`` defaults), every value checked: declared kinds, then the components'
+    ``check_settings`` (a look inside a file, at the space), all before any trial.
+    ``components[0]`` (the space) becomes the configured one."""
     resolved = resolve_settings(components, dict(given or {}), registry)
-    unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
     if hasattr(components[0], "with_settings"):  # size knobs etc.: a configured copy for this run only
         components[0] = components[0].with_settings(resolved)
     check_components(components, RunSettings(resolved, components[0], registry))
-    return resolved, unkeyed, components[0]
+    declared = declared_settings(components)
+    unkeyed = frozenset(name for name, s in declared.items() if not s.in_key)
+    keyless = {name: s.coerce(name, s.default) for name, s in declared.items() if s.keyed_when_changed}
+    return resolved, components[0], unkeyed, keyless
 
 
 #: at most this many seeds in one ``--seeds`` and each below 2**32 (what every RNG accepts)
