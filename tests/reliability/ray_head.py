@@ -25,6 +25,10 @@ from nasbench.errors import BadInput
 from nasbench.raycheck import check_cluster_answers
 
 RAY = Path(sys.executable).with_name("ray")
+#: Ray's token authentication off, for the head and its drivers alike: a local ``ray.init`` (the
+#: correlate executor tests run one) writes ~/.ray/auth_token, and a head started after that
+#: turns token auth on by itself, which a driver without ``RAY_AUTH_MODE=token`` cannot join
+RAY_ENV = {"RAY_AUTH_MODE": "disabled"}
 
 
 def free_port() -> int:
@@ -71,7 +75,7 @@ class RayHead:
         args = [str(RAY), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={self.port}"]
         args += [f"--num-cpus={self.num_cpus}", "--include-dashboard=false", "--dashboard-port=0"]
         args += ["--disable-usage-stats", f"--temp-dir={self.temp}"]
-        env = dict(os.environ, OMP_NUM_THREADS="1")
+        env = dict(os.environ, OMP_NUM_THREADS="1", **RAY_ENV)
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.monotonic() + timeout

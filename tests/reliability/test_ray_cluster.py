@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ray_head import RayHead, free_port
+from ray_head import RAY_ENV, RayHead, free_port
 
 from nasbench.store import Store
 
@@ -37,7 +37,7 @@ def nasbench(*args: object) -> list[str]:
 
 
 def env(sleep: float = 0.0) -> dict[str, str]:
-    return dict(os.environ, OMP_NUM_THREADS="1", NASBENCH_OFFLINE="1", NASBENCH_TEST_SLEEP=str(sleep))
+    return dict(os.environ, OMP_NUM_THREADS="1", NASBENCH_OFFLINE="1", NASBENCH_TEST_SLEEP=str(sleep), **RAY_ENV)
 
 
 def rows(path: Path) -> dict[int, dict]:
