@@ -23,7 +23,7 @@ from nasbench_plugins.oneshot.training import restore_mask, supernet_accuracy
 
 
 class DartsPTSearch:
-    """DARTS-PT: perturbation selection on a trained supernet, tuning between steps."""
+    """DARTS-PT: perturbation selection on a trained supernet, fine-tuning between edges."""
 
     name = "darts-pt"
     needs_proxy = False

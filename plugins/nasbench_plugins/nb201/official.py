@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -62,10 +63,20 @@ def load_official(
     ``BadInput`` line naming the first mismatch, never a partial load. ``bn_stats_optional``: BN
     running statistics absent from ``state`` keep ``net``'s (for files of train-mode BN use only).
     """
+    ours = fitted(net.state_dict(), state, what, keep=is_bn_stat if bn_stats_optional else None)
+    net.load_state_dict(ours, strict=True)
+    return net
+
+
+def fitted(
+    expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor], what: str, keep: Any = None
+) -> dict[str, torch.Tensor]:
+    """``state`` under nasbench's names, checked to have exactly ``expected``'s names and shapes
+    (``expected`` may live on the meta device: only shapes are read). Entries of ``expected`` whose
+    name passes ``keep`` and that ``state`` lacks are taken from ``expected``."""
     ours = from_official(state)
-    expected = net.state_dict()
-    if bn_stats_optional:
-        ours = {**{k: v for k, v in expected.items() if is_bn_stat(k)}, **ours}
+    if keep is not None:
+        ours = {**{k: v for k, v in expected.items() if keep(k)}, **ours}
     missing = sorted(set(expected) - set(ours))
     extra = sorted(set(ours) - set(expected))
     if missing or extra:
@@ -83,8 +94,7 @@ def load_official(
                 f"official state_dict does not fit this NB201 {what}: {name} has shape {tuple(value.shape)},"
                 f" the {what} needs {tuple(expected[name].shape)} (another C or N?)"
             )
-    net.load_state_dict(ours, strict=True)
-    return net
+    return ours
 
 
 def is_bn_stat(name: str) -> bool:

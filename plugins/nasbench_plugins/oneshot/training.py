@@ -43,13 +43,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nasbench.api import DataError, ImageSet, differing_settings, torch_generator
+from nasbench.api import ImageSet, torch_generator
 from nasbench_plugins.oneshot import augment
 from nasbench_plugins.oneshot.config import (  # noqa: F401 - re-exported: strategies import them from here
     TRAIN_SETTINGS,
     TRAINING_VERSION,
     TrainConfig,
     checkpoint_path,
+    load_checkpoint,
     train_config,
 )
 from nasbench_plugins.oneshot.search_mask import (  # noqa: F401 - re-exported as above
@@ -336,24 +337,6 @@ def config_from(ctx: Any, **overrides: Any) -> TrainConfig:
         ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source, mask_text(ctx.supernet)
     )
     return replace(config, **overrides)
-
-
-def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
-    """The state saved at ``path`` for exactly ``config``; anything else is a ``DataError`` that
-    names the file and the settings that differ (a checkpoint is never reused for another net)."""
-    try:
-        state = torch.load(path, map_location=device, weights_only=False)
-    except Exception as exc:  # noqa: BLE001 - truncated / not a torch file
-        raise DataError(f"supernet checkpoint {path} is unreadable ({type(exc).__name__}); delete it") from exc
-    if not isinstance(state, dict) or state.get("format") != TRAINING_VERSION:
-        found = state.get("format") if isinstance(state, dict) else None
-        raise DataError(
-            f"supernet checkpoint {path} has format {found!r}, this nasbench writes {TRAINING_VERSION}; delete it"
-        )
-    differ = differing_settings({"data": "nasbench", **dict(state.get("config") or {})}, asdict(config))
-    if differ:
-        raise DataError(f"supernet checkpoint {path} was trained with other settings ({differ}); not reusing it")
-    return state
 
 
 def trained_supernet(ctx: Any, **overrides: Any) -> SupernetTrainer:
