@@ -96,7 +96,7 @@ class SearchCell(nn.Module):
             layer = self.edge_layers[e][k]
             if mode == "blocked":
                 w = weights[e, k]
-                if float(w) == 0.0:
+                if float(w.detach()) == 0.0:
                     if isinstance(layer, ReLUConvBN):
                         layer(x, block_input=True)  # runs for its hooks; x * 0 through the op adds 0
                     continue
