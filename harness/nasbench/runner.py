@@ -130,6 +130,10 @@ def prepare(
     unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
         space_c = space_c.with_settings(resolved)
+    for component in (scorer_c, strategy_c, proxy_c):  # optional: refuse a bad combination before any trial
+        check = getattr(component, "check_run", None)
+        if check is not None:
+            check(space_c, resolved)
     dev = resolve_device(device)
     # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
     bench_c.accuracy(space_c.sample(np.random.default_rng(0)), dataset)
