@@ -232,26 +232,28 @@ def _infer_terms(cell: InferCell) -> list[list[Term]]:
     return [[Term(cell.ops[2 * m + i], cell.sources[2 * m + i], 1.0) for i in (0, 1)] for m in range(len(NODES))]
 
 
-def _walk(net: nn.Module, x: torch.Tensor, terms_of, rules: KernelRules) -> torch.Tensor:
-    kernel = CodeKernel(x.shape[0], x.device)
-    stem_conv, stem_bn = net.stem[0], net.stem[1]
+def _stem(net: nn.Module, x: torch.Tensor, rules: KernelRules) -> torch.Tensor:
     if x.device.type == "cpu":  # depthwise convs: ~10x faster channels-last on CPU (docs/zc-pt.md)
         x = x.contiguous(memory_format=torch.channels_last)
+    h = net.stem[0](x)
+    if not rules.bn_eval:
+        return _bn_batch(net.stem[1], h)
+    scale, shift = _bn_eval(net.stem[1])
+    return h * scale.view(1, -1, 1, 1) + shift.view(1, -1, 1, 1)
+
+
+def _cells(cells, s0, s1, terms_of, kernel: CodeKernel, rules: KernelRules):
+    for cell in cells:
+        reduction = getattr(cell, "reduction", False)
+        s0, s1 = s1, cell_kernel(s0, s1, (cell.pre0, cell.pre1), terms_of(cell), reduction, kernel, rules)
+    return s0, s1
+
+
+def _walk(net: nn.Module, x: torch.Tensor, terms_of, rules: KernelRules) -> torch.Tensor:
+    kernel = CodeKernel(x.shape[0], x.device)
     with torch.inference_mode():
-        h = stem_conv(x)
-        if rules.bn_eval:
-            scale, shift = _bn_eval(stem_bn)
-            h = h * scale.view(1, -1, 1, 1) + shift.view(1, -1, 1, 1)
-        else:
-            h = _bn_batch(stem_bn, h)
-        s0 = s1 = h
-        for cell in net.cells:
-            s0, s1 = (
-                s1,
-                cell_kernel(
-                    s0, s1, (cell.pre0, cell.pre1), terms_of(cell), getattr(cell, "reduction", False), kernel, rules
-                ),
-            )
+        h = _stem(net, x, rules)
+        _cells(net.cells, h, h, terms_of, kernel, rules)
     return kernel.k
 
 
@@ -259,6 +261,33 @@ def supernet_kernel(net: DartsSupernet, x: torch.Tensor, weights: torch.Tensor, 
     """K of the supernet whose ops weigh ``weights`` [edges, ops] (0 = not run)."""
     rows = weights.detach().to("cpu", torch.float32).tolist()
     return _walk(net, x, lambda cell: _search_terms(cell, rows), rules)
+
+
+def supernet_kernels(net: DartsSupernet, x: torch.Tensor, variants: list[torch.Tensor], rules: KernelRules) -> list:
+    """``supernet_kernel`` of each weight matrix in ``variants``, computing the cells before the first
+    one whose weights differ between them only once (a perturbation of a reduction-cell edge leaves
+    the normal cells before the first reduction cell as they are): the same values, less work."""
+    rows = [w.detach().to("cpu", torch.float32).tolist() for w in variants]
+    cells = list(net.cells)
+    start = next(
+        (
+            i
+            for i, cell in enumerate(cells)
+            if any(rows[v][e] != rows[0][e] for v in range(len(rows)) for e, _j, _k in cell.rows)
+        ),
+        len(cells),
+    )
+    shared = CodeKernel(x.shape[0], x.device)
+    out = []
+    with torch.inference_mode():
+        h = _stem(net, x, rules)
+        s0, s1 = _cells(cells[:start], h, h, lambda cell: _search_terms(cell, rows[0]), shared, rules)
+        for r in rows:
+            kernel = CodeKernel(x.shape[0], x.device)
+            kernel.k = shared.k.clone()
+            _cells(cells[start:], s0, s1, lambda cell, r=r: _search_terms(cell, r), kernel, rules)
+            out.append(kernel.k)
+    return out
 
 
 def network_kernel(net: DartsNetwork, x: torch.Tensor, rules: KernelRules) -> torch.Tensor:

@@ -34,13 +34,13 @@ def official_topology(
     ctx,
     decisions: dict[str, str],
     new_batch: Callable[[], None],
-    score_without: Callable[[str], float],
+    score_without: Callable[[tuple[str, ...]], list[float]],
     drop_edge: Callable[[str], None],
 ) -> dict[str, str]:
     """``decisions`` with ``none`` on the edges the official topology steps drop.
 
-    ``new_batch`` draws the step's minibatch, ``score_without(edge)`` is S(A - e) of the current
-    supernet, ``drop_edge`` removes an edge from it for the following steps. Nodes are taken in
+    ``new_batch`` draws the step's minibatch, ``score_without(edges)`` gives S(A - e) of the current
+    supernet for each edge, ``drop_edge`` removes an edge from it for the following steps. Nodes are taken in
     steps of one per cell kind (normal first), each at random among that kind's undecided nodes.
     """
     rule = ctx.space.topology
@@ -57,7 +57,7 @@ def official_topology(
                 continue
             node = pending[kind].pop(int(ctx.rng.integers(len(pending[kind]))))
             edges = rule.groups[node]
-            scores = {edge: score_without(edge) for edge in edges}
+            scores = dict(zip(edges, score_without(edges)))
             kept = keep_edges(scores, rule.keep)
             for edge in edges:
                 if edge not in kept:

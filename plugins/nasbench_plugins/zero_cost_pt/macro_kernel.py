@@ -73,28 +73,30 @@ def _op(op: nn.Module, x: torch.Tensor, w: float, kernel: CodeKernel, rules: Ker
     return x * w
 
 
-def _walk(net: nn.Module, x: torch.Tensor, layer_fn, rules: KernelRules, times: int) -> torch.Tensor:
-    kernel = CodeKernel(x.shape[0], x.device)
+def _stem(net: nn.Module, x: torch.Tensor, kernel: CodeKernel, rules: KernelRules) -> torch.Tensor:
     if x.device.type == "cpu":  # depthwise convs: ~10x faster channels-last on CPU (docs/zc-pt.md)
         x = x.contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode():
-        h = _conv_bn(net.stem[0], net.stem[1], x, 1.0, rules)
-        kernel.codes(h, 1)
-        h = h.relu_()
-        for i, layer in enumerate(net.features):
-            h = layer_fn(i, layer, h, kernel)
-        head = _conv_bn(net.out[0], net.out[1], h, 1.0, rules)
-        kernel.codes(head, 1)
+    h = _conv_bn(net.stem[0], net.stem[1], x, 1.0, rules)
+    kernel.codes(h, 1)
+    return h.relu_()
+
+
+def _head(net: nn.Module, h: torch.Tensor, kernel: CodeKernel, rules: KernelRules, times: int) -> torch.Tensor:
+    kernel.codes(_conv_bn(net.out[0], net.out[1], h, 1.0, rules), 1)
     return kernel.k * times if times != 1 else kernel.k
 
 
-def supernet_kernel(
-    net: MacroSupernet, x: torch.Tensor, weights: torch.Tensor, rules: KernelRules, times: int = 1
-) -> torch.Tensor:
-    """K of the supernet whose ops weigh ``weights`` [8, 3] (0 = blocked: run on x*0, or not run
-    when the ``blocked`` rule is off). ``times`` multiplies K: the official code registers its hooks
-    once more for every proposal (``network_proposal.py:105-106``), so proposal p counts p+1 times."""
-    rows = weights.detach().to("cpu", torch.float32).tolist()
+def _walk(net: nn.Module, x: torch.Tensor, layer_fn, rules: KernelRules, times: int) -> torch.Tensor:
+    kernel = CodeKernel(x.shape[0], x.device)
+    with torch.inference_mode():
+        h = _stem(net, x, kernel, rules)
+        for i, layer in enumerate(net.features):
+            h = layer_fn(i, layer, h, kernel)
+        return _head(net, h, kernel, rules, times)
+
+
+def _mixed_layer(rows: list[list[float]], rules: KernelRules):
+    """One supernet layer: every op of nonzero weight run and summed; a weight-0 op blocked."""
 
     def layer(i: int, ops: nn.ModuleList, h: torch.Tensor, kernel: CodeKernel) -> torch.Tensor:
         acc = None
@@ -110,7 +112,38 @@ def supernet_kernel(
             raise ValueError(f"macro layer {i}: every op has weight 0")
         return acc
 
-    return _walk(net, x, layer, rules, times)
+    return layer
+
+
+def supernet_kernel(
+    net: MacroSupernet, x: torch.Tensor, weights: torch.Tensor, rules: KernelRules, times: int = 1
+) -> torch.Tensor:
+    """K of the supernet whose ops weigh ``weights`` [8, 3] (0 = blocked: run on x*0, or not run
+    when the ``blocked`` rule is off). ``times`` multiplies K: the official code registers its hooks
+    once more for every proposal (``network_proposal.py:105-106``), so proposal p counts p+1 times."""
+    rows = weights.detach().to("cpu", torch.float32).tolist()
+    return _walk(net, x, _mixed_layer(rows, rules), rules, times)
+
+
+def supernet_kernels(net: MacroSupernet, x: torch.Tensor, variants: list[torch.Tensor], rules: KernelRules) -> list:
+    """``supernet_kernel`` of each weight matrix in ``variants``, the layers before the first one whose
+    weights differ between them computed once: the same values, less work."""
+    rows = [w.detach().to("cpu", torch.float32).tolist() for w in variants]
+    start = next((i for i in range(len(rows[0])) if any(r[i] != rows[0][i] for r in rows)), len(rows[0]))
+    shared = CodeKernel(x.shape[0], x.device)
+    out = []
+    with torch.inference_mode():
+        h = _stem(net, x, shared, rules)
+        for i in range(start):
+            h = _mixed_layer(rows[0], rules)(i, net.features[i], h, shared)
+        for r in rows:
+            kernel = CodeKernel(x.shape[0], x.device)
+            kernel.k = shared.k.clone()
+            g = h
+            for i in range(start, len(net.features)):
+                g = _mixed_layer(r, rules)(i, net.features[i], g, kernel)
+            out.append(_head(net, g, kernel, rules, 1))
+    return out
 
 
 def network_kernel(net: MacroNetwork, x: torch.Tensor, rules: KernelRules) -> torch.Tensor:

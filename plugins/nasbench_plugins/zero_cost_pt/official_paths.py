@@ -65,6 +65,8 @@ class OfficialPath:
     network_kernel: Callable
     alpha: str  # "per-proposal", "per-trial" or "none"
     topology: bool = False  # topology selected by perturbation (DARTS)
+    #: several weight matrices at once, sharing the unchanged prefix of the network (same values)
+    supernet_kernels: Callable | None = None
 
     def weights(self, net: nn.Module, alpha: torch.Tensor | None, sem) -> torch.Tensor:
         """Op weights of the supernet's current state (decisions are its op mask)."""
@@ -106,6 +108,7 @@ PATHS = (
         darts_kernel.network_kernel,
         "per-trial",
         topology=True,
+        supernet_kernels=darts_kernel.supernet_kernels,
     ),
     OfficialPath(
         "macro",
@@ -115,6 +118,7 @@ PATHS = (
         macro_kernel.supernet_kernel,
         macro_kernel.network_kernel,
         "none",
+        supernet_kernels=macro_kernel.supernet_kernels,
     ),
 )
 

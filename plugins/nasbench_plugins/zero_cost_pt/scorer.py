@@ -162,13 +162,30 @@ class ZeroCostPT:
             self.begin_edge(ctx)
         weights = trial.path.weights(net, trial.alpha, trial.semantics)
         e = net.edges.index(edge)
+        ops = active_ops(net, edge)
+        if trial.path.supernet_kernels is not None and self._fast(ctx, net, trial):
+            variants = []
+            for op in ops:
+                variants.append(weights.clone())
+                variants[-1][e, net.edge_ops[e].index(op)] = 0.0
+            return {op: -value for op, value in zip(ops, self._supernet_scores(ctx, net, variants, trial))}
         scores = {}
-        for op in active_ops(net, edge):
+        for op in ops:
             perturbed = weights.clone()
             perturbed[e, net.edge_ops[e].index(op)] = 0.0
             scores[op] = -self._supernet_score(ctx, net, perturbed, trial)
             ctx.counters.perturbations += 1
         return scores
+
+    def _supernet_scores(self, ctx, net, variants: list[torch.Tensor], trial: _Trial) -> list[float]:
+        """The official kernel's S of several weight matrices in one pass over their shared prefix."""
+        x, _y = trial.batch
+        kernels = trial.path.supernet_kernels(net, x, variants, trial.semantics.rules)
+        ctx.counters.forward_passes += len(variants)
+        ctx.counters.supernet_forwards += len(variants)
+        ctx.counters.perturbations += len(variants)
+        values = [logdet(k) for k in kernels]
+        return [math.nan if math.isnan(v) or v == math.inf else v for v in values]
 
     def _supernet_score(self, ctx, net, weights: torch.Tensor, trial: _Trial) -> float:
         x, y = trial.batch
@@ -207,11 +224,15 @@ class ZeroCostPT:
             elif trial.batch is None:
                 trial.batch = ctx.new_batch()
 
-        def score_without(edge: str) -> float:
-            weights = trial.path.weights(net, trial.alpha, trial.semantics)
-            weights[net.edges.index(edge)] = 0.0
-            ctx.counters.perturbations += 1
-            return self._supernet_score(ctx, net, weights, trial)
+        def score_without(edges: tuple[str, ...]) -> list[float]:
+            variants = []
+            for edge in edges:
+                variants.append(trial.path.weights(net, trial.alpha, trial.semantics))
+                variants[-1][net.edges.index(edge)] = 0.0
+            if trial.path.supernet_kernels is not None and self._fast(ctx, net, trial):
+                return self._supernet_scores(ctx, net, variants, trial)
+            ctx.counters.perturbations += len(variants)
+            return [self._supernet_score(ctx, net, w, trial) for w in variants]
 
         def drop_edge(edge: str) -> None:
             net.op_mask[net.edges.index(edge)] = False
