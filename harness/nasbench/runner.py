@@ -35,7 +35,7 @@ from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
 from nasbench.registry import Registry
-from nasbench.settings import declared_settings, resolve_settings
+from nasbench.settings import check_run, declared_settings, resolve_settings
 from nasbench.store import METRIC_COLUMNS, Store
 from nasbench.torchutil import resolve_device
 
@@ -114,8 +114,7 @@ def prepare(
     ``images`` replaces the CIFAR-10 training images (tests, or callers with their own data).
     """
     space_c: SearchSpace = registry.get("space", space)
-    bench_name = benchmark or _default_benchmark(registry, space)
-    bench_c: Benchmark = registry.get("benchmark", bench_name)
+    bench_c: Benchmark = registry.get("benchmark", bench_name := benchmark or _default_benchmark(registry, space))
     if bench_c.space != space:
         raise BadInput(f"benchmark {bench_name!r} is for space {bench_c.space!r}, not {space!r}")
     if dataset not in bench_c.datasets:
@@ -130,10 +129,7 @@ def prepare(
     unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
         space_c = space_c.with_settings(resolved)
-    for component in (scorer_c, strategy_c, proxy_c):  # optional: refuse a bad combination before any trial
-        check = getattr(component, "check_run", None)
-        if check is not None:
-            check(space_c, resolved)
+    check_run((scorer_c, strategy_c, proxy_c), space_c, resolved)
     dev = resolve_device(device)
     # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
     bench_c.accuracy(space_c.sample(np.random.default_rng(0)), dataset)

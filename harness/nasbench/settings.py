@@ -79,6 +79,15 @@ def resolve_settings(components: list[Any], given: dict[str, Any]) -> dict[str, 
     return {name: setting.coerce(name, given.get(name, setting.default)) for name, setting in sorted(declared.items())}
 
 
+def check_run(components: tuple, space: Any, settings: dict[str, Any]) -> None:
+    """A component's optional ``check_run(space, settings)`` refuses a bad combination (``BadInput``)
+    before any trial, e.g. an ablation item the space's official code does not have."""
+    for component in components:
+        check = getattr(component, "check_run", None)
+        if check is not None:
+            check(space, settings)
+
+
 #: at most this many seeds in one ``--seeds`` and each below 2**32 (what every RNG accepts)
 MAX_SEEDS = 100_000
 MAX_SEED = 2**32 - 1
