@@ -20,7 +20,7 @@ from nasbench_plugins.darts_space.reduced_spaces import SPECS
 from nasbench_plugins.darts_space.space import make_space
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules
 from nasbench_plugins.zero_cost_pt.codes import logdet
-from nasbench_plugins.zero_cost_pt.darts_kernel import network_kernel, supernet_kernel
+from nasbench_plugins.zero_cost_pt.darts_kernel import network_kernel, supernet_kernels
 from nasbench_plugins.zero_cost_pt.darts_topology import keep_edges
 from nasbench_plugins.zero_cost_pt.official_paths import PATHS
 from nasbench_plugins.zero_cost_pt.reference import Reference
@@ -68,19 +68,19 @@ class _Proposals:
             raise DataError(f"{ref.folder}: alphas must be two [14, ops] tensors (normal, reduce)")
         self.sem = Semantics()
 
-    def _score(self, weights: torch.Tensor, x: torch.Tensor) -> float:
-        return logdet(supernet_kernel(self.net, x, weights, KernelRules()))
+    def _scores(self, variants: list[torch.Tensor], x: torch.Tensor) -> list[float]:
+        return [logdet(k) for k in supernet_kernels(self.net, x, variants, KernelRules())]
 
     def op_step(self, where: str, step: dict, decisions: dict) -> None:
         edge, x = step["edge"], self.ref.batch(step["batch"])
         e = self.space.edges.index(edge)
         ops = self.space.candidate_ops(edge)
         weights = _PATH.weights(self.net, self.alpha, self.sem)
-        ours = []
-        for k, op in enumerate(ops):
-            perturbed = weights.clone()
+        variants = [weights.clone() for _ in ops]
+        for k, perturbed in enumerate(variants):
             perturbed[e, k] = 0.0
-            ours.append(self._score(perturbed, x))
+        ours = self._scores(variants, x)
+        for k, op in enumerate(ops):
             self.checks["scores"].value(ours[k], float(step["scores"][k]), self.rtol, f"{where} {edge} {op}")
         kept = ops[first_min(ours)]
         self.checks["ops"].same(kept, step["chosen"], f"{where} edge {edge}")
@@ -90,11 +90,11 @@ class _Proposals:
     def topology_step(self, where: str, step: dict, decisions: dict) -> None:
         rule, x = self.space.topology, self.ref.batch(step["batch"])
         edges = rule.groups[step["node"]]
-        ours = {}
+        variants = []
         for edge in edges:
-            weights = _PATH.weights(self.net, self.alpha, self.sem)
-            weights[self.space.edges.index(edge)] = 0.0
-            ours[edge] = self._score(weights, x)
+            variants.append(_PATH.weights(self.net, self.alpha, self.sem))
+            variants[-1][self.space.edges.index(edge)] = 0.0
+        ours = dict(zip(edges, self._scores(variants, x)))
         for r, scores in enumerate(step["rounds"]):
             for edge, value in scores.items():
                 self.checks["edge scores"].value(ours[edge], float(value), self.rtol, f"{where} round {r} {edge}")
