@@ -76,6 +76,7 @@ class ZeroCostPT:
 
     def check_run(self, space, settings: dict) -> None:
         """Before any trial: an ablation item the space's official path lacks is one clear line."""
+        Semantics.from_settings(settings)  # e.g. an ablation under nasbench-v1
         path = path_of(space, None)
         check_items(settings, path.name if path else None, path.items if path else (), space.name)
 
