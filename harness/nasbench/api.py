@@ -17,7 +17,9 @@ answer to "what can a plugin rely on". Grouped as:
   ``load_cifar10``; ``space_config``/``differing_settings`` (what a cached artefact was made with);
 - **the store (read API) and reports**: ``Store``, ``DEFAULT_STORE``, ``render``, ``write_section``;
   ``StoreTable`` (a plugin's own table: layout, version, migrations) and ``connect_store`` (the
-  store file's one opener, which creates or migrates the tables it is given);
+  store file's one opener, which creates or migrates the tables it is given); committed trials as
+  JSON lines: ``read_trial_lines``/``write_trial_lines``/``import_trial_lines`` and ``trials_store``
+  (a temporary store holding committed trials, for reports and checks without a store of one's own);
 - **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``registry_of``;
 - **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
   ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
@@ -76,6 +78,10 @@ from nasbench.store import open_store as connect_store
 from nasbench.supernet import active_ops, discretize, new_mask, only, perturbation_scores, removed, reset
 from nasbench.topology import TopologyRule, apply_topology, perturbation_strengths, select_topology
 from nasbench.torchutil import reset_parameters, resolve_device, torch_generator
+from nasbench.trial_lines import import_lines as import_trial_lines
+from nasbench.trial_lines import read_lines as read_trial_lines
+from nasbench.trial_lines import store_of as trials_store
+from nasbench.trial_lines import write_lines as write_trial_lines
 
 __all__ = [
     # hooks
@@ -146,6 +152,10 @@ __all__ = [
     "read_store",
     "connect_store",
     "StoreTable",
+    "read_trial_lines",
+    "write_trial_lines",
+    "import_trial_lines",
+    "trials_store",
     "render",
     "ReportColumn",
     "varying_settings",

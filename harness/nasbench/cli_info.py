@@ -42,13 +42,28 @@ def add_report(cli: click.Group, registry: Callable[[], Any]) -> None:
         "--format", "fmt", type=click.Choice(["markdown", "csv", "latex"]), default="markdown", show_default=True
     )
     @click.option("--space", default=None, help="only runs on this space")
-    def report(store: str | None, fmt: str, space: str | None) -> None:
+    @click.option(
+        "--results",
+        "results",
+        multiple=True,
+        type=click.Path(),
+        help="report committed trials (a .jsonl file or a folder of them; repeatable) instead of a store",
+    )
+    def report(store: str | None, fmt: str, space: str | None, results: tuple[str, ...]) -> None:
         """Comparison table of every run in the store (one row per run spec), then its proxy studies."""
         from pathlib import Path
 
         from nasbench.report import render, summarise
         from nasbench.store import DEFAULT_STORE, Store
+        from nasbench.trial_lines import store_of
 
+        if results:
+            if store:
+                raise BadInput("give --store or --results, not both")
+            with store_of(results) as st:
+                rows = st.rows("space=?", (space,)) if space else st.rows()
+            click.echo(render(summarise(rows, registry().report_columns()), fmt), nl=False)
+            return
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
             raise BadInput(f"no results store at {path}: run `nasbench run` first or pass --store")

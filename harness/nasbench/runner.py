@@ -34,6 +34,7 @@ from nasbench.executors import JobFailed, worker_registry
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
+from nasbench.provenance import source_commit
 from nasbench.registry import Registry
 from nasbench.settings import check_run, declared_settings, resolve_settings
 from nasbench.store import METRIC_COLUMNS, Store
@@ -65,11 +66,19 @@ class PreparedRun:
     prepare_args: dict[str, Any] | None = None
     #: settings declared ``in_key=False``: stored with the trials, left out of the run key
     unkeyed: frozenset[str] = frozenset()
+    #: settings declared ``keyed_when_changed``: name -> the default at which it is left out of the key
+    keyless_defaults: dict[str, Any] | None = None
 
     @property
     def run_key(self) -> str:
         """Hash of the spec (settings that cannot change a result left out): a run's identity in the store."""
-        spec = dict(self.spec, settings={k: v for k, v in self.spec["settings"].items() if k not in self.unkeyed})
+        keyless = self.keyless_defaults or {}
+        settings = {
+            k: v
+            for k, v in self.spec["settings"].items()
+            if k not in self.unkeyed and not (k in keyless and keyless[k] == v)
+        }
+        spec = dict(self.spec, settings=settings)
         canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 
@@ -126,7 +135,9 @@ def prepare(
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
     components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
     resolved = resolve_settings(components, dict(settings or {}))
-    unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
+    declared = declared_settings(components)
+    unkeyed = frozenset(name for name, s in declared.items() if not s.in_key)
+    keyless = {name: s.coerce(name, s.default) for name, s in declared.items() if s.keyed_when_changed}
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
         space_c = space_c.with_settings(resolved)
     check_run((scorer_c, strategy_c, proxy_c), space_c, resolved)
@@ -153,7 +164,17 @@ def prepare(
     del args["device_type"]
     rebuild = args if images is None else None  # a worker cannot rebuild images passed in
     return PreparedRun(
-        spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader, prepare_args=rebuild, unkeyed=unkeyed
+        spec,
+        space_c,
+        bench_c,
+        scorer_c,
+        proxy_c,
+        strategy_c,
+        dev,
+        images_loader,
+        prepare_args=rebuild,
+        unkeyed=unkeyed,
+        keyless_defaults=keyless,
     )
 
 
@@ -166,6 +187,7 @@ def protocol(prepared: PreparedRun) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "device": str(prepared.device),
+        "commit": source_commit(),
     }
     if prepared.device.type == "cuda":
         info["device_name"] = torch.cuda.get_device_name(prepared.device)

@@ -28,6 +28,11 @@ class Setting:
     #: whether the value enters the run key: False for settings that cannot change a result
     #: (where checkpoints are kept); such a value is still stored with every trial
     in_key: bool = True
+    #: the value enters the run key only when it differs from the default: for a knob added to a
+    #: component after runs were stored, whose default does exactly what those runs did (e.g. a
+    #: precision setting whose default is fp32), so that their committed trials are found again.
+    #: Never for a setting whose default CHANGES what a run computes: that must change the key.
+    keyed_when_changed: bool = False
 
     def coerce(self, name: str, value: Any) -> Any:
         kind = type(self.default)
