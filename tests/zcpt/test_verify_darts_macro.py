@@ -32,7 +32,7 @@ def _trim_darts(spec: dict) -> dict:
     return spec
 
 
-@pytest.mark.parametrize("name", ["zcpt_s5", "zcpt_macro"])
+@pytest.mark.parametrize("name", [pytest.param("zcpt_s5", marks=pytest.mark.slow), "zcpt_macro"])
 def test_the_committed_reference_is_reproduced_number_by_number(nasbench_cli, name):
     result = nasbench_cli(["verify", "zc-pt", str(REFERENCES / name)])
     assert result.exit_code == 0, result.output
