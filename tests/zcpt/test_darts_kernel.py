@@ -96,3 +96,16 @@ def test_separable_poolings_equal_torch_s(stride, size):
     assert torch.equal(max_pool3(x, stride), torch.nn.functional.max_pool2d(x, 3, stride, 1))
     expected = torch.nn.functional.avg_pool2d(x, 3, stride, 1, count_include_pad=False)
     assert torch.allclose(avg_pool3(x, stride), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_s4_noise_ops_are_run_as_modules_and_code_nothing():
+    from nasbench_plugins.darts_space.ops import Noise
+
+    net = _space("s4").build_supernet(10, torch_generator(0)).eval()
+    weights = _weights(net, {}, (), (3, 1))
+    noises = [m for m in net.modules() if isinstance(m, Noise)]
+    states = [n.generator.get_state() for n in noises]
+    ours = supernet_kernel(net, _images(), weights, KernelRules())
+    for n, state in zip(noises, states):  # the same draws for the literal definition
+        n.generator.set_state(state)
+    assert torch.allclose(ours, darts_hooked_kernel(net, _images(), weights), rtol=1e-12, atol=0)
