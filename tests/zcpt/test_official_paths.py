@@ -120,6 +120,10 @@ def test_an_s5_search_follows_the_official_darts_path_with_one_alpha_per_trial(n
     assert info["perturbations_per_proposal"] == [220]
     assert row["arch"].startswith("Genotype(normal=[")
     assert len(draws) == 1  # the DARTS supernet keeps its alpha for every proposal
+    study = nasbench_cli(["zc-pt-study", "--store", str(store)])
+    assert study.exit_code == 0, study.output
+    assert "| official (N=1, V=0, random, batch 4) | 0 |" in study.output and "paper, Table 3" in study.output
+    assert "zcpt-table2" not in study.output and "Table 2" not in study.output  # no NB201 runs in this store
 
 
 @needs_data
