@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from nasbench.clikit import data_dir_option
 from nasbench.errors import BadInput
 
 
@@ -84,7 +85,7 @@ def add_data(cli: click.Group, registry: Callable[[], Any]) -> None:
         """The data files nasbench and its plugins read (see docs/data.md)."""
 
     @data.command("files")
-    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    @data_dir_option()
     def data_files(data_dir: str | None) -> None:
         """Every registered data file: where it goes under the data dir, and whether it is there."""
         from nasbench.data import data_dirs

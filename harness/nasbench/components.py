@@ -171,9 +171,6 @@ class Scorer(Protocol):
         ``ctx.supernet`` already has the decided edges discretized when this is called.
         """
 
-    # Optional (scorer, strategy or proxy): ``check_run(space, settings) -> None`` raises
-    # ``BadInput`` before any trial when the run's settings do not fit its space.
-
 
 @runtime_checkable
 class Strategy(Protocol):

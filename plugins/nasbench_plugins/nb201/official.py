@@ -59,8 +59,15 @@ def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "n
     Every parameter and buffer must be matched by name and shape; anything else is one
     ``BadInput`` line naming the first mismatch, never a partial load.
     """
+    ours = fitted(net.state_dict(), state, what)
+    net.load_state_dict(ours, strict=True)
+    return net
+
+
+def fitted(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor], what: str) -> dict[str, torch.Tensor]:
+    """``state`` under nasbench's names, checked to have exactly ``expected``'s names and shapes
+    (``expected`` may live on the meta device: only shapes are read)."""
     ours = from_official(state)
-    expected = net.state_dict()
     missing = sorted(set(expected) - set(ours))
     extra = sorted(set(ours) - set(expected))
     if missing or extra:
@@ -78,8 +85,7 @@ def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "n
                 f"official state_dict does not fit this NB201 {what}: {name} has shape {tuple(value.shape)},"
                 f" the {what} needs {tuple(expected[name].shape)} (another C or N?)"
             )
-    net.load_state_dict(ours, strict=True)
-    return net
+    return ours
 
 
 def load_weights(path: Path) -> dict[str, torch.Tensor]:

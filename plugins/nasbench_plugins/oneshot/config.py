@@ -21,7 +21,7 @@ TRAINING_VERSION = 3
 
 #: settings every component that uses a trained supernet declares (so they share one key)
 TRAIN_SETTINGS: dict[str, Setting] = {
-    "train_epochs": Setting(100, "supernet training epochs (DARTS-PT NB201 code default)", minimum=0),
+    "train_epochs": Setting(100, "supernet training epochs (DARTS-PT NB201 code default)", minimum=0, maximum=10_000),
     "train_order": Setting(
         "first", "DARTS alpha gradient: first- or second-order (unrolled)", choices=("first", "second")
     ),
@@ -36,7 +36,9 @@ TRAIN_SETTINGS: dict[str, Setting] = {
     "arch_lr": Setting(3e-4, "Adam lr for alpha", minimum=0),
     "arch_wd": Setting(1e-3, "Adam weight decay for alpha", minimum=0),
     "eval_batches": Setting(7, "validation minibatches per supernet accuracy (7 x 64 = the 500-image half)", minimum=1),
-    "checkpoint_dir": Setting("", "where trained supernets are kept (default: user cache/checkpoints)", in_key=False),
+    "checkpoint_dir": Setting(
+        "", "where trained supernets are kept (default: user cache/checkpoints)", in_key=False, path="dir"
+    ),
     "warmup_epochs": Setting(
         0, "first epochs train weights only, alpha frozen (PC-DARTS, Zero-One-Shot: 15)", minimum=0
     ),

@@ -36,6 +36,8 @@ from __future__ import annotations
 import copy
 import math
 import os
+import pickle
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -315,9 +317,18 @@ def config_from(ctx: Any) -> TrainConfig:
 
 def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
     """The state saved at ``path`` for exactly ``config``; anything else is a ``DataError`` that
-    names the file and the settings that differ (a checkpoint is never reused for another net)."""
+    names the file and the settings that differ (a checkpoint is never reused for another net).
+
+    Read ``weights_only``: a checkpoint holds tensors and plain data, nothing else unpickles, so a
+    crafted file in a (shared) cache directory is refused and runs no code."""
     try:
-        state = torch.load(path, map_location=device, weights_only=False)
+        state = torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        found = re.search(r"GLOBAL (\S+)", str(exc))
+        what = f" ({found.group(1)})" if found else ""
+        raise DataError(
+            f"supernet checkpoint {path} holds pickled code{what}, which nasbench never loads; delete it"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - truncated / not a torch file
         raise DataError(f"supernet checkpoint {path} is unreadable ({type(exc).__name__}); delete it") from exc
     if not isinstance(state, dict) or state.get("format") != TRAINING_VERSION:

@@ -11,6 +11,7 @@ from nasbench.api import (
     EXIT_CHECK_FAILED,
     EXIT_TRIALS_FAILED,
     NasbenchError,
+    data_dir_option,
     exit_if_failed,
     hookimpl,
     registry_of,
@@ -25,7 +26,7 @@ def _common(fn: Any) -> Any:
     fn = click.argument("file", type=click.Path(dir_okay=False))(fn)
     fn = click.option("--quick", is_flag=True, help="the suite's small CPU variant")(fn)
     fn = click.option("--store", default=None, help=f"results store (default {DEFAULT_STORE})")(fn)
-    return click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory")(fn)
+    return data_dir_option()(fn)
 
 
 def _results_option(fn: Any) -> Any:

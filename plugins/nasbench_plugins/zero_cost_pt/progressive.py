@@ -64,9 +64,13 @@ class Progressive:
     default_scorer = "zc-pt"
     needs_images = False
     settings = {
-        "proposals": Setting(10, "proposal iterations N", minimum=1, flag="-N/--proposals"),
+        "proposals": Setting(10, "proposal iterations N", minimum=1, maximum=10_000, flag="-N/--proposals"),
         "validation": Setting(
-            100, "validation minibatches V (0 = keep the first-found best)", minimum=0, flag="-V/--validation"
+            100,
+            "validation minibatches V (0 = keep the first-found best)",
+            minimum=0,
+            maximum=10_000,
+            flag="-V/--validation",
         ),
         "edge_order": Setting("random", "edge discretization order", choices=tuple(EDGE_ORDERS), flag="--edge-order"),
         "batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1, flag="--batch-size"),

@@ -74,11 +74,11 @@ class ZeroCostPT:
         "batch_size": Setting(64, "minibatch size for proxy scoring", minimum=1, flag="--batch-size"),
     }
 
-    def check_run(self, space, settings: dict) -> None:
+    def check_settings(self, run) -> None:
         """Before any trial: an ablation item the space's official path lacks is one clear line."""
-        Semantics.from_settings(settings)  # e.g. an ablation under nasbench-v1
-        path = path_of(space, None)
-        check_items(settings, path.name if path else None, path.items if path else (), space.name)
+        Semantics.from_settings(run.settings)  # e.g. an ablation under nasbench-v1
+        path = path_of(run.space, None)
+        check_items(run.settings, path.name if path else None, path.items if path else (), run.space.name)
 
     # -- per-trial state --------------------------------------------------------------------
     def _trial(self, ctx) -> _Trial:

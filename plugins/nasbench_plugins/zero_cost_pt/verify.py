@@ -31,14 +31,14 @@ def verify_reference(folder: str, data_dirs: list, rtol: float) -> list[Check]:
 
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
-    from nasbench.api import command_group, data_dirs
+    from nasbench.api import FiniteFloat, command_group, data_dir_option, data_dirs
 
     verify = command_group(cli, "verify", "Check nasbench against numbers made with a method's official code.")
 
     @verify.command("zc-pt")
     @click.argument("reference_dir")
-    @click.option("--rtol", default=1e-5, show_default=True, help="relative tolerance for scores")
-    @click.option("--data-dir", default=None, help="where the reference's image file is (default $NASBENCH_DATA)")
+    @click.option("--rtol", type=FiniteFloat(minimum=0), default=1e-5, show_default=True, help="relative tolerance")
+    @data_dir_option("where the reference's image file is, searched before NASBENCH_DATA")
     def zc_pt(reference_dir: str, rtol: float, data_dir: str | None) -> None:
         """Recompute a Zero-Cost-PT reference folder (NB201, DARTS cells or Macro; docs/zc-pt.md)."""
         click.echo(f"reference: {reference_dir}")
