@@ -33,7 +33,7 @@ def _space_and_net(ref: Reference) -> tuple[Any, torch.nn.Module]:
     space = make_space(spec).with_settings({"darts_channels": channels, "darts_cells": cells})
     net = space.build_supernet(classes, torch_generator(0))
     state = ref.weights("weights")
-    return space, darts_official.load_official(net, state, list(spec.ops["normal"]), bn_stats_optional=True)
+    return space, darts_official.load_official(net, state, "supernet", bn_stats_optional=True)
 
 
 def build(ref: Reference) -> tuple[SupernetTrainer, Any]:

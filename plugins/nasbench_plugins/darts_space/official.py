@@ -1,10 +1,16 @@
-"""Official DARTS search-network parameter names <-> nasbench's, so a state_dict of the DARTS /
-DARTS-PT code (``sota/cnn/model_search.py`` ``Network``) loads into ``DartsSupernet``.
+"""Official DARTS-family parameter names -> nasbench's, so official checkpoints load into our networks.
 
-Official: ``cells.{c}.preprocess{0,1}.op.{n}`` (``FactorizedReduce``: ``conv_1/conv_2/bn``),
-``cells.{c}._ops.{e}._ops.{k}`` (``.op.{n}`` for ReLU-conv-BN stacks; ``SepConv`` is one flat
-``op.0-7`` sequence; a pool is ``Sequential(pool, BN)``: ``.1.*``). Ours: ``pre{0,1}.{n}``,
-``edge_ops.{e}.{k}`` with ``SepConv`` as two ``DilConv`` halves (``0.{1-3}``, ``1.{1-3}``).
+Two official layouts, both from the DARTS code as DARTS-PT and Zero-Cost-PT ship it:
+
+``supernet``  ``sota/cnn/model_search.py`` ``Network``: ``cells.{i}.preprocess{0,1}.op.{n}`` (or a
+              FactorizedReduce's ``conv_1``/``conv_2``/``bn``), ``cells.{i}._ops.{e}._ops.{k}...`` per
+              edge e (DARTS' edge order) and op k, a pooling op's BN as ``...{k}.1``.
+``network``   ``pycls/models/nas/nas.py`` ``NetworkCIFAR`` (the validation / evaluation network):
+              ``cells.{i}._ops.{m}.op.{n}`` for its 8 ops, ``classifier.classifier``.
+
+An official ``SepConv`` is one ``op`` Sequential (ReLU, dw, pw, BN, ReLU, dw, pw, BN: indices 0-7);
+nasbench's is two ``DilConv`` stages, so ``op.{1,2,3}`` -> ``0.{1,2,3}`` and ``op.{5,6,7}`` ->
+``1.{1,2,3}``; ``DilConv`` and ``ReLUConvBN`` keep their indices without the ``op.`` level.
 """
 
 from __future__ import annotations
@@ -15,41 +21,53 @@ import torch
 from torch import nn
 
 from nasbench.api import BadInput
+from nasbench_plugins.darts_space.ops import SepConv
 
 _PRE = re.compile(r"^cells\.(\d+)\.preprocess([01])\.(?:op\.)?(.+)$")
-_OP = re.compile(r"^cells\.(\d+)\._ops\.(\d+)\._ops\.(\d+)\.(.+)$")
+_SEARCH_OP = re.compile(r"^cells\.(\d+)\._ops\.(\d+)\._ops\.(\d+)\.(.+)$")
+_NET_OP = re.compile(r"^cells\.(\d+)\._ops\.(\d+)\.(.+)$")
 
 
-def _op_rest(op: str, rest: str) -> str:
-    if op.startswith("sep_conv") and rest.startswith("op."):
-        index, tail = rest[3:].split(".", 1)
-        i = int(index)
-        return f"{0 if i < 4 else 1}.{i % 4}.{tail}"
-    return rest[3:] if rest.startswith("op.") else rest
+def _op_rest(module: nn.Module, rest: str) -> str:
+    """The name inside one op: drop the official ``op.`` level, split a SepConv into its stages."""
+    if not rest.startswith("op."):
+        return rest  # FactorizedReduce's conv_1 / conv_2 / bn, a pooling op's "1." BN
+    index, _, leaf = rest[len("op.") :].partition(".")
+    if isinstance(module, SepConv):
+        n = int(index)
+        return f"{0 if n < 4 else 1}.{n % 4}.{leaf}"
+    return f"{index}.{leaf}"
 
 
-def from_official(state: dict[str, torch.Tensor], edge_ops: list[tuple[str, ...]]) -> dict[str, torch.Tensor]:
-    """An official DARTS search state_dict under nasbench's names (``edge_ops``: per cell edge, its
-    ops in the space's order; the same in every cell of a kind for the spaces verify reads)."""
-    out: dict[str, torch.Tensor] = {}
-    for name, value in state.items():
-        if m := _PRE.match(name):
-            name = f"cells.{m.group(1)}.pre{m.group(2)}.{m.group(3)}"
-        elif m := _OP.match(name):
-            cell, e, k, rest = m.groups()
-            if int(e) >= len(edge_ops) or int(k) >= len(edge_ops[int(e)]):
-                raise BadInput(f"official state_dict names an op this space does not have ({name})")
-            name = f"cells.{cell}.edge_ops.{e}.{k}.{_op_rest(edge_ops[int(e)][int(k)], rest)}"
-        out[name] = value
-    return out
+def _our_name(name: str, net: nn.Module) -> str:
+    if m := _PRE.match(name):
+        return f"cells.{m.group(1)}.pre{m.group(2)}.{m.group(3)}"
+    if m := _SEARCH_OP.match(name):
+        cell, e, k, rest = m.groups()
+        op = net.cells[int(cell)].edge_ops[int(e)][int(k)]
+        return f"cells.{cell}.edge_ops.{e}.{k}.{_op_rest(op, rest)}"
+    if m := _NET_OP.match(name):
+        cell, i, rest = m.groups()
+        return f"cells.{cell}.ops.{i}.{_op_rest(net.cells[int(cell)].ops[int(i)], rest)}"
+    if name.startswith("classifier.classifier."):
+        return name[len("classifier.") :]
+    return name
 
 
 def load_official(
-    net: nn.Module, state: dict[str, torch.Tensor], edge_ops: list[tuple[str, ...]], bn_stats_optional: bool = False
+    net: nn.Module, state: dict[str, torch.Tensor], what: str = "network", bn_stats_optional: bool = False
 ) -> nn.Module:
-    """Load an official DARTS search state_dict into ``net``; any mismatch is one ``BadInput`` line.
-    ``bn_stats_optional``: BN running statistics absent from ``state`` keep ``net``'s."""
-    ours = from_official(state, edge_ops)
+    """Load an official DARTS-family state_dict into ``net`` (``DartsSupernet`` or ``DartsNetwork``).
+
+    Every parameter and buffer must be matched by name and shape; anything else is one
+    ``BadInput`` line naming the first mismatch, never a partial load. ``bn_stats_optional``: BN
+    running statistics absent from ``state`` keep ``net``'s (DARTS-PT's search BN is affine-free
+    and its exported folders leave the statistics out).
+    """
+    try:
+        ours = {_our_name(name, net): value for name, value in state.items()}
+    except (IndexError, AttributeError, ValueError) as exc:
+        raise BadInput(f"official state_dict does not fit this DARTS {what}: {exc}") from None
     expected = net.state_dict()
     if bn_stats_optional:
         stats = ("running_mean", "running_var", "num_batches_tracked")
@@ -57,9 +75,15 @@ def load_official(
     missing, extra = sorted(set(expected) - set(ours)), sorted(set(ours) - set(expected))
     if missing or extra:
         first = f"missing {missing[0]!r}" if missing else f"unexpected {extra[0]!r}"
-        raise BadInput(f"official state_dict does not fit this DARTS supernet: {first}")
+        raise BadInput(
+            f"official state_dict does not fit this DARTS {what}: {len(missing)} missing, {len(extra)} unexpected"
+            f" entries, e.g. {first} (another C or number of cells?)"
+        )
     for name, value in ours.items():
         if tuple(value.shape) != tuple(expected[name].shape):
-            raise BadInput(f"official state_dict does not fit: {name} has shape {tuple(value.shape)}")
+            raise BadInput(
+                f"official state_dict does not fit this DARTS {what}: {name} has shape {tuple(value.shape)},"
+                f" the {what} needs {tuple(expected[name].shape)}"
+            )
     net.load_state_dict(ours, strict=True)
     return net
