@@ -67,10 +67,7 @@ KINDS = {
     "edges": "feature",
 }
 #: imports against the rule that are known and being removed (each with its reason); keep it empty
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # darts_pt reuses PertNAS' perturbation accuracy; issue 24's DARTS-PT work moves it into an engine
-    ("darts_pt", "pertnas"): "shared perturbation accuracy, to move into oneshot (issue 24)",
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def violations() -> list[str]:
