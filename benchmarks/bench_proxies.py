@@ -43,3 +43,19 @@ def test_proxy_cost(benchmark, nb201_net, cifar_batch, name):
         warmup_rounds=0 if name in SINGLE_ROUND else 1,
     )
     assert math.isfinite(value)
+
+
+@pytest.mark.parametrize("mode", ["loop", "batched"])
+def test_tenas_ntk_gradients(benchmark, nb201_net, cifar_batch, mode):
+    """The NTK's B per-sample gradients: a backward per sample (default) or one vectorised backward."""
+    from nasbench_plugins.proxies.runtime import untouched
+    from nasbench_plugins.proxies.tenas import ntk_grads
+
+    x, _ = cifar_batch
+
+    def run():
+        with untouched(nb201_net):
+            return ntk_grads(nb201_net, x, 1, mode=mode)
+
+    grads = benchmark.pedantic(run, rounds=1, iterations=1, warmup_rounds=0)
+    assert grads.shape[0] == x.shape[0]

@@ -24,7 +24,7 @@ from nasbench.torchutil import torch_generator
 from nasbench_plugins.darts_space.reduced_spaces import SPECS
 from nasbench_plugins.darts_space.space import make_space
 from nasbench_plugins.oneshot.training import SupernetTrainer, apply_search_mask, train_config
-from nasbench_plugins.zero_one_shot.masks import random_mask
+from nasbench_plugins.pruning.masks import random_mask
 
 DEVICE = torch.device(os.environ.get("NASBENCH_BENCH_DEVICE", "cpu"))
 SIZE = {

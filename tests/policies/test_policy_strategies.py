@@ -11,13 +11,13 @@ from nasbench_plugins.baselines.max_params import MaxParams
 from nasbench_plugins.baselines.naswot import NASWOTSearch
 from nasbench_plugins.baselines.no_scorer import NoScorer
 from nasbench_plugins.baselines.random_search import RandomSearch
-from nasbench_plugins.baselines.tenas import TenasSearch
 from nasbench_plugins.darts_pt.scorer import DartsPTScorer
 from nasbench_plugins.darts_pt.strategy import DartsPTSearch
 from nasbench_plugins.oneshot.alpha_scorer import DartsScorer
 from nasbench_plugins.oneshot.darts import DartsSearch
 from nasbench_plugins.oneshot.training import trained_supernet
 from nasbench_plugins.proxies.nwot import NWOT
+from nasbench_plugins.tenas.strategy import TenasSearch
 
 
 def test_random_samples_from_the_trial_rng():
@@ -60,8 +60,12 @@ def test_darts_pt_decides_every_edge_with_finetuning():
 
 
 @pytest.mark.slow
-def test_tenas_prunes_to_one_op_per_edge():
-    ctx = make_ctx(NoScorer(), strategy=TenasSearch(), settings={"batch_size": 4})
+def test_tenas_v1_prunes_to_one_op_per_edge():
+    settings = {
+        "batch_size": 4,
+        "tenas_semantics": "nasbench-v1",
+    }  # the toy space: TE-NAS' own networks need NB201/DARTS
+    ctx = make_ctx(NoScorer(), strategy=TenasSearch(), settings=settings)
     outcome = TenasSearch().search(ctx)
     assert outcome.info["rounds"] == 3  # 4 ops -> 1 op, one op pruned per edge per round
     assert len(outcome.initial) == 3

@@ -30,9 +30,11 @@ def test_plain_is_signed_sum_of_gradient_times_weight():
     assert _score(Plain()) == pytest.approx((dw1 * W1).sum() + (dw2 * W2).sum(), rel=1e-4, abs=1e-7)
 
 
-def test_fisher_is_half_mean_squared_activation_gradient_product():
+def test_fisher_counts_each_channels_half_mean_squared_product_once_per_weight_of_the_channel():
+    # zero-cost-nas / NASLib broadcast a channel's value to its fan-in weights before summing
     _, _, h, dh, z, dz = mlp_grads(W1, W2, X, Y)
-    expected = 0.5 * ((h * dh) ** 2).mean(0).sum() + 0.5 * ((z * dz) ** 2).mean(0).sum()
+    fan_in1, fan_in2 = W1.shape[1], W2.shape[1]
+    expected = fan_in1 * 0.5 * ((h * dh) ** 2).mean(0).sum() + fan_in2 * 0.5 * ((z * dz) ** 2).mean(0).sum()
     assert _score(Fisher()) == pytest.approx(expected, rel=1e-4)
 
 

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 import torch
-from proxy_testnets import MLP, W1, W2, X, batch, gen
+from proxy_testnets import MLP, W1, W2, X, batch, gen, image_batch, tiny_nb201
 from torch import nn
 
 from nasbench_plugins.proxies import tenas
-from nasbench_plugins.proxies.runtime import sharing_scope
+from nasbench_plugins.proxies.runtime import sharing_scope, untouched
 from nasbench_plugins.proxies.tenas import Tenas, TenasNTK, linear_regions, random_crops
 
 
@@ -107,3 +107,15 @@ def test_a_different_network_does_not_reuse_the_ntk(monkeypatch):
         TenasNTK().score(_conv_mlp(), x, y, gen(5))
         TenasNTK().score(other, x, y, gen(5))
     assert len(computed) == 2
+
+
+def test_the_batched_ntk_has_the_loops_values_in_float64():
+    # one vectorised backward of all one-hot cotangents instead of a backward per sample
+    net = tiny_nb201()[0].double()
+    x = image_batch(6)[0].double()
+    with untouched(net):
+        loop = tenas.ntk_grads(net, x, 1, mode="loop")
+        batched = tenas.ntk_grads(net, x, 1, mode="batched")
+    k_loop, k_batched = (torch.linalg.eigvalsh(g @ g.T) for g in (loop, batched))
+    assert (batched - loop).abs().max() <= 1e-12 * loop.abs().max()
+    assert float(k_batched[-1] / k_batched[0]) == pytest.approx(float(k_loop[-1] / k_loop[0]), rel=1e-6)

@@ -9,7 +9,7 @@ from zos_helpers import TINY_TRAIN, darts_ctx
 from nasbench_plugins.darts_space.network import SearchCell
 from nasbench_plugins.oneshot.darts import BetaDartsSearch, OneShotSearch, PCDartsSearch
 from nasbench_plugins.oneshot.training import apply_search_mask, trained_supernet
-from nasbench_plugins.zero_one_shot.masks import random_mask
+from nasbench_plugins.pruning.masks import random_mask
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

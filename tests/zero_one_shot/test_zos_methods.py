@@ -7,11 +7,11 @@ import pytest
 from zos_helpers import TINY_TRAIN, darts_ctx
 
 from nasbench_plugins.baselines.max_params import MaxParams, param_count
-from nasbench_plugins.baselines.tenas import TenasSearch
 from nasbench_plugins.darts_pt.scorer import DartsPTScorer
 from nasbench_plugins.darts_pt.strategy import DartsPTSearch
 from nasbench_plugins.oneshot.darts import BetaDartsSearch, OneShotSearch, PCDartsSearch
 from nasbench_plugins.oneshot.training import edge_weights, search_candidates, trained_supernet
+from nasbench_plugins.tenas.strategy import TenasSearch
 from nasbench_plugins.zero_one_shot.etenas import ETENAS
 from nasbench_plugins.zero_one_shot.strategy import ZeroOneShot
 
@@ -27,7 +27,8 @@ METHODS = {
     "etenas": (ETENAS, {}),
     "etenas-pc": (ETENAS, {"darts_partial_channels": 4}),
     "darts-pt": (DartsPTSearch, {**TINY_TRAIN, "pt_tune_epochs": 0}),
-    "tenas": (TenasSearch, {"batch_size": 4}),
+    # nasbench-v1 here: random float images; the official semantics on DARTS spaces are tests/tenas
+    "tenas": (TenasSearch, {"batch_size": 4, "tenas_semantics": "nasbench-v1"}),
     "max-params": (MaxParams, {}),
 }
 #: minutes on one CPU thread at these sizes (pruning / perturbing every op of 28 edges)

@@ -11,9 +11,10 @@ from zos_helpers import darts_ctx
 
 from nasbench.api import new_mask
 from nasbench_plugins.proxies.nngp import NNGP
-from nasbench_plugins.zero_one_shot.masks import fraction_left, mask_to_dict, random_mask, read_mask
-from nasbench_plugins.zero_one_shot.pruning import prune, ratio_importance
-from nasbench_plugins.zero_one_shot.source import search_mask
+from nasbench_plugins.pruning.engine import prune
+from nasbench_plugins.pruning.masks import fraction_left, mask_to_dict, random_mask, read_mask
+from nasbench_plugins.pruning.ratio import ratio_importance
+from nasbench_plugins.pruning.source import search_mask
 from nasbench_plugins.zero_one_shot.strategy import ZeroOneShot
 
 pytestmark = pytest.mark.usefixtures("single_thread")

@@ -18,6 +18,8 @@ edge normalisation, set by the trainer) multiplies each edge's output before the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
@@ -31,6 +33,19 @@ STEM_MULTIPLIER = 3
 def _preprocess(c_pp: int, c_prev: int, c: int, reduction_prev: bool, affine: bool) -> tuple[nn.Module, nn.Module]:
     pre0 = FactorizedReduce(c_pp, c, affine) if reduction_prev else ReLUConvBN(c_pp, c, 1, 1, 0, affine)
     return pre0, ReLUConvBN(c_prev, c, 1, 1, 0, affine)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Skeleton options of a supernet (defaults: DARTS' ``model_search.Network``)."""
+
+    stem_multiplier: int = STEM_MULTIPLIER
+    stem: bool = True
+    #: which cells reduce; ``None``: DARTS' layout (cells//3 and 2*cells//3)
+    reductions: tuple[bool, ...] | None = None
+    affine: bool = False
+    #: a BN-ReLU between the last cell and the pooling (xautodl's ``lastact``)
+    head_bn: bool = False
 
 
 def _seed(generator: torch.Generator) -> int:
@@ -67,6 +82,7 @@ class SearchCell(nn.Module):
         owner_ref: list[nn.Module],
         partial: int,
         generator: torch.Generator,
+        affine: bool = False,
     ) -> None:
         super().__init__()
         self._owner_ref = owner_ref  # a list so that the owner is not registered as a submodule
@@ -74,13 +90,13 @@ class SearchCell(nn.Module):
         self.partial = partial
         kind = spec.kind_of(reduction)
         self.rows = [(spec.edge_index(kind, j, k), j, k) for j, k in spec.pairs]
-        self.pre0, self.pre1 = _preprocess(c_pp, c_prev, c, reduction_prev, affine=False)
+        self.pre0, self.pre1 = _preprocess(c_pp, c_prev, c, reduction_prev, affine=affine)
         c_op = c // partial
         self.edge_ops = nn.ModuleList()
         for e, j, _k in self.rows:
             stride = 2 if reduction and j < 2 else 1
             self.edge_ops.append(
-                nn.ModuleList([make_op(op, c_op, stride, False, _seed(generator)) for op in spec.edge_ops[e]])
+                nn.ModuleList([make_op(op, c_op, stride, affine, _seed(generator)) for op in spec.edge_ops[e]])
             )
         self.op_names = [spec.edge_ops[e] for e, _, _ in self.rows]
         self.bypass_pool = nn.MaxPool2d(2, 2) if reduction else nn.Identity()
@@ -179,15 +195,26 @@ class AuxiliaryHeadCIFAR(nn.Module):
 class _Backbone(nn.Module):
     """Stem, cells and classifier shared by the supernet and the discrete network."""
 
-    def _build(self, make_cell, channels: int, cells: int, num_classes: int, aux_classes: int | None) -> None:
-        c_stem = STEM_MULTIPLIER * channels
+    def _build(
+        self,
+        make_cell,
+        channels: int,
+        cells: int,
+        num_classes: int,
+        aux_classes: int | None,
+        shape: Shape | None = None,
+    ) -> None:
+        shape = shape or Shape()
+        c_stem = shape.stem_multiplier * channels
         self.stem = nn.Sequential(nn.Conv2d(3, c_stem, 3, padding=1, bias=False), nn.BatchNorm2d(c_stem))
+        if not shape.stem:
+            self.stem = nn.Identity()
         c_pp, c_prev, c = c_stem, c_stem, channels
         self.cells = nn.ModuleList()
         self.aux_after = -1
         self.aux_head = None
         reduction_prev = False
-        for i, reduction in enumerate(_layout(cells)):
+        for i, reduction in enumerate(shape.reductions or _layout(cells)):
             c = c * 2 if reduction else c
             self.cells.append(make_cell(c_pp, c_prev, c, reduction, reduction_prev))
             reduction_prev = reduction
@@ -195,6 +222,7 @@ class _Backbone(nn.Module):
             if aux_classes is not None and i == 2 * cells // 3:
                 self.aux_after = i
                 self.aux_head = AuxiliaryHeadCIFAR(c_prev, aux_classes)
+        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=False)) if shape.head_bn else nn.Identity()
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_prev, num_classes)
 
@@ -205,7 +233,7 @@ class _Backbone(nn.Module):
             s0, s1 = s1, cell(s0, s1)
             if with_aux and i == self.aux_after and self.aux_head is not None:
                 aux = self.aux_head(s1)
-        return self.classifier(self.pool(s1).flatten(1)), aux
+        return self.classifier(self.pool(self.lastact(s1)).flatten(1)), aux
 
     def forward_with_aux(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(logits, auxiliary logits or ``None``), for training with DARTS' auxiliary loss."""
@@ -216,7 +244,14 @@ class _Backbone(nn.Module):
 
 
 class DartsSupernet(_Backbone):
-    """The masked DARTS search network (DARTS: C=16, 8 cells)."""
+    """The masked DARTS search network (DARTS: C=16, 8 cells).
+
+    ``shape`` changes the skeleton to xautodl's NASNet search network as TE-NAS builds it
+    (``prune_tenas.py:371-388``, ``search_model_darts_nasnet.py``): stem multiplier 1, affine
+    BNs (pools without a BN), a BN-ReLU before the pooling, its own reduction layout
+    (C=1, N=1, depth 2: a normal then a reduction cell), and for the thin region-count network
+    no stem (1-channel input straight into the cells).
+    """
 
     def __init__(
         self,
@@ -226,6 +261,7 @@ class DartsSupernet(_Backbone):
         channels: int = 16,
         cells: int = 8,
         partial_channels: int = 1,
+        shape: Shape | None = None,
     ) -> None:
         super().__init__()
         if channels % partial_channels:
@@ -237,14 +273,16 @@ class DartsSupernet(_Backbone):
         self.edge_scale: torch.Tensor | None = None
         self.edge_node = tuple(_node_of(edge) for edge in spec.edges)
         ref: list[nn.Module] = [self]
+        affine = shape is not None and shape.affine
         self._build(
             lambda c_pp, c_prev, c, red, red_prev: SearchCell(
-                spec, c_pp, c_prev, c, red, red_prev, ref, partial_channels, generator
+                spec, c_pp, c_prev, c, red, red_prev, ref, partial_channels, generator, affine
             ),
             channels,
             cells,
             num_classes,
             None,
+            shape,
         )
 
 

@@ -59,12 +59,12 @@ class InferCell(nn.Module):
 class SearchCell(nn.Module):
     """All candidate ops on every edge; which run is decided by the owner's mask."""
 
-    def __init__(self, channels: int, owner_ref: list[nn.Module], conv_bias: bool = True) -> None:
+    def __init__(self, channels: int, owner_ref: list[nn.Module], conv_bias: bool = True, affine: bool = False) -> None:
         super().__init__()
         self._owner_ref = owner_ref  # a list so the owner is not registered as a submodule
         self.edge_layers = nn.ModuleList(
             [
-                nn.ModuleList([make_op(op, channels, affine=False, bias=conv_bias) or nn.Identity() for op in OPS])
+                nn.ModuleList([make_op(op, channels, affine=affine, bias=conv_bias) or nn.Identity() for op in OPS])
                 for _ in EDGES
             ]
         )
@@ -129,7 +129,9 @@ def zero_mode_weights(mask: torch.Tensor) -> torch.Tensor:
     return torch.where(active == 1, torch.ones_like(uniform), uniform) * mask
 
 
-def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int) -> tuple:
+def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int, depth: int = 0) -> tuple:
+    """Stem, layers, head; ``depth`` > 0 keeps only the first ``depth`` layers (cells and
+    reduction blocks counted alike, as xautodl's ``TinyNetworkDarts(depth=...)``)."""
     stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
     layers = nn.ModuleList()
     c = channels
@@ -139,6 +141,9 @@ def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: in
             c *= 2
         for _ in range(cells_per_stage):
             layers.append(cell_factory(c))
+    if depth > 0:
+        layers = layers[:depth]
+        c = channels * 2 ** sum(isinstance(m, ResNetBasicblock) for m in layers)
     head = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(inplace=False), nn.AdaptiveAvgPool2d(1), nn.Flatten())
     return stem, layers, head, c
 
@@ -162,7 +167,14 @@ class NB201Network(nn.Module):
 
 
 class NB201Supernet(nn.Module):
-    """The NAS-Bench-201 supernet: a mixed op on each of the 6 edges, shared by all cells."""
+    """The NAS-Bench-201 supernet: a mixed op on each of the 6 edges, shared by all cells.
+
+    ``affine``: the cells' BNs learn a scale and shift (TE-NAS' supernets, ``prune_tenas.py:358-369``;
+    the DARTS-PT / Zero-Cost-PT one does not). ``stem=False`` feeds the input straight to the
+    first cell (which then needs ``channels`` input channels) and ``depth`` keeps the first
+    layers only: TE-NAS' thin region-count network is ``channels=1, cells_per_stage=1,
+    stem=False, depth=1``, one cell on 1-channel crops.
+    """
 
     def __init__(
         self,
@@ -171,6 +183,9 @@ class NB201Supernet(nn.Module):
         cells_per_stage: int = 5,
         removed_ops: str = "skip",
         conv_bias: bool = True,
+        affine: bool = False,
+        stem: bool = True,
+        depth: int = 0,
     ) -> None:
         super().__init__()
         if removed_ops not in REMOVED_OPS:
@@ -182,8 +197,11 @@ class NB201Supernet(nn.Module):
         self.op_weights: torch.Tensor | None = None
         ref: list[nn.Module] = [self]
         self.stem, self.cells, self.head, c = _skeleton(
-            lambda ch: SearchCell(ch, ref, conv_bias), channels, cells_per_stage, num_classes
+            lambda ch: SearchCell(ch, ref, conv_bias, affine), channels, cells_per_stage, num_classes, depth
         )
+        if not stem:
+            del self.stem
+            self.stem = nn.Identity()
         self.classifier = nn.Linear(c, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

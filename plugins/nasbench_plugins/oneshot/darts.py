@@ -37,8 +37,8 @@ from nasbench_plugins.oneshot.training import (
     search_candidates,
     trained_supernet,
 )
-from nasbench_plugins.zero_one_shot.masks import MASK_SETTINGS, check_mask_settings
-from nasbench_plugins.zero_one_shot.pruning import PRUNE_SETTINGS
+from nasbench_plugins.pruning.masks import MASK_SETTINGS, check_mask_settings
+from nasbench_plugins.pruning.ratio import PRUNE_SETTINGS
 
 #: beta-DARTS' lambda as recalled from its code (architect: ``50 * epoch / epochs``); not verified offline
 BETA_DECAY = 50.0
@@ -106,7 +106,7 @@ class OneShotSearch:
         check_mask_settings(run)
 
     def search(self, ctx) -> SearchOutcome:
-        from nasbench_plugins.zero_one_shot.source import search_mask
+        from nasbench_plugins.pruning.source import search_mask
 
         net = ctx.supernet
         mask, info = search_mask(ctx, net)

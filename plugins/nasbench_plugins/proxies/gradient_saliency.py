@@ -10,10 +10,19 @@ name       score                                         notes
 grad_norm  sum over layers of ||g||_2                    per-layer norms, then summed
 snip       sum |g * W|                                   = |dL/dm| of a weight mask m at m = 1
 grasp      sum -(W * Hg)                                 Hg = Hessian-gradient product, g detached
-fisher     sum over channels of 0.5 * mean_n (sum_hw a*da)^2  a = layer output, da = dL/da per sample
+fisher     sum over weights of their channel's             a = layer output, da = dL/da per sample;
+           0.5 * mean_n (sum_hw a*da)^2                  each channel's value counts once per weight
+                                                         of the channel (x fan-in, see below)
 plain      sum g * W                                     signed
 l2_norm    sum over layers of ||W||_2                    no data, no labels; executed layers only
 =========  ============================================  ==========================================
+
+fisher, per weight: zero-cost-nas / NASLib compute a value per output channel and then "broadcast
+[it] to all parameters in that channel" before summing everything
+(``naslib/predictors/utils/pruners/measures/fisher.py``, ``reshape_elements`` over
+``weight.shape[1:]``), so a layer's channel sum is multiplied by its fan-in (in_channels/groups x
+kh x kw; a Linear's in_features). nasbench <= 2026-12 summed the channel values alone (version 1);
+the fan-in factor raised the per-arch Spearman with NASLib's values (docs/proxies.md).
 
 Sign: higher = better for all (as NASLib reports them). Batch size: the run's minibatch. Mode:
 train (BN uses batch statistics), as upstream. Precision: float32 (the network's dtype); the sum
@@ -211,12 +220,16 @@ class Fisher(_GradProxy):
     """Fisher channel saliency (Theis et al. 2018; Turner et al. 2020) of Conv/Linear outputs."""
 
     name = "fisher"
+    version = "2"  # 2: each channel's value counted once per weight of the channel, as zero-cost-nas
     uses_fisher = True
 
     def value(self, net: nn.Module, ce: CEPass, inputs: torch.Tensor) -> float:
-        # 0.5 * mean over samples of g_nk^2, summed over channels and layers
+        # 0.5 * mean over samples of g_nk^2 per channel, times the channel's weight count, summed
         n = inputs.shape[0]
-        return _total([0.5 * s.sum() / n for s in ce.fisher_sums or () if s is not None])
+        sums = ce.fisher_sums or ()
+        return _total(
+            [0.5 * s.sum() / n * m.weight[0].numel() for m, s in zip(prunable_layers(net), sums) if s is not None]
+        )
 
 
 class L2Norm:

@@ -41,18 +41,47 @@ LR_SAMPLES = 1000
 CROP = 3
 
 
-def ntk_grads(net: nn.Module, inputs: torch.Tensor, parts: int) -> torch.Tensor:
-    """[B, P] float64 per-sample gradients of the summed logits, forward in ``parts`` slices."""
+#: how ``ntk_grads`` gets the B rows: ``loop`` (one backward per sample) or ``batched`` (one
+#: vectorised backward of the B one-hot cotangents, ``is_grads_batched``); same values (a test
+#: checks 1e-6 in float64), but on CPU the loop is faster: vmap falls back to a per-example loop
+#: for convolution, BN and pooling backward (docs/proxies.md has the timings)
+NTK_MODE = "loop"
+#: cotangents per vectorised backward in ``batched`` mode (memory grows with it)
+NTK_CHUNK = 8
+
+
+def ntk_grads(net: nn.Module, inputs: torch.Tensor, parts: int, mode: str | None = None) -> torch.Tensor:
+    """[B, P] float64 per-sample gradients of the summed logits, forward in ``parts`` slices.
+
+    Per sample i: d(sum_c f(x_i)_c)/dtheta over every parameter named ``*weight*`` that gets a
+    gradient, in train mode through the batch-coupled forward (BN on batch statistics).
+    """
     named = [p for n, p in net.named_parameters() if "weight" in n]
     rows = []
     for x in torch.tensor_split(inputs, max(1, min(parts, inputs.shape[0]))):
-        logits = net(x)
+        summed = net(x).sum(dim=1)
+        if (mode or NTK_MODE) == "batched":
+            rows.append(_batched_rows(summed, named))
+            continue
         for i in range(x.shape[0]):
             for p in named:
                 p.grad = None
-            logits[i : i + 1].sum().backward(retain_graph=i < x.shape[0] - 1)
-            rows.append(torch.cat([p.grad.reshape(-1) for p in named if p.grad is not None]).double())
-    return torch.stack(rows)
+            summed[i].backward(retain_graph=i < x.shape[0] - 1)
+            rows.append(torch.cat([p.grad.reshape(-1) for p in named if p.grad is not None]).double()[None])
+    return torch.cat(rows)
+
+
+def _batched_rows(summed: torch.Tensor, named: list[nn.Parameter]) -> torch.Tensor:
+    """The rows of one forward slice by vectorised backward passes over one-hot cotangents."""
+    eye = torch.eye(summed.shape[0], dtype=summed.dtype, device=summed.device)
+    out = []
+    for start in range(0, summed.shape[0], NTK_CHUNK):
+        grads = torch.autograd.grad(
+            summed, named, grad_outputs=eye[start : start + NTK_CHUNK], is_grads_batched=True,
+            retain_graph=True, allow_unused=True,
+        )  # fmt: skip
+        out.append(torch.cat([g.reshape(g.shape[0], -1) for g in grads if g is not None], dim=1).double())
+    return torch.cat(out)
 
 
 def ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
@@ -63,13 +92,21 @@ def ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
     return reused("tenas.ntk_condition", net, (inputs,), lambda: _ntk_condition(net, inputs))
 
 
-def _ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
+def ntk_eigenvalues(net: nn.Module, inputs: torch.Tensor) -> torch.Tensor | None:
+    """Ascending float64 eigenvalues of the empirical NTK on ``inputs`` (train mode, the
+    network left as it was); ``None`` when the NTK is not finite."""
     with untouched(net):
         grads = with_oom_retry(lambda parts: ntk_grads(net, inputs, parts), inputs.shape[0])
     ntk = grads @ grads.T
     if not bool(torch.isfinite(ntk).all()):
+        return None
+    return torch.linalg.eigvalsh(ntk)
+
+
+def _ntk_condition(net: nn.Module, inputs: torch.Tensor) -> float:
+    eig = ntk_eigenvalues(net, inputs)
+    if eig is None:
         return math.nan
-    eig = torch.linalg.eigvalsh(ntk)
     return float(eig[-1] / eig[0]) if eig[0] > 0 else math.inf
 
 

@@ -1,23 +1,18 @@
 """``etenas``: ETENAS-style zero-shot search (Rumiantsev & Coates 2023) with pluggable ranking functions.
 
-Prune the untrained supernet down to one op per edge (``pruning.prune`` with ``xi = None``: one
+Prune the untrained supernet down to one op per edge (``pruning.engine.prune`` with ``xi = None``: one
 op per open edge per round, the least important by ``ratio_importance`` over ``rankers``), then,
 on spaces that search the topology, keep each node's 2 incoming edges whose removal costs the
 rankers most (``edge_importance``, measured on the op-pruned supernet). ETENAS-PC is the same
 search on the partially connected supernet (``--set darts_partial_channels=4``). TE-NAS is the
-same engine with its own importance (``baselines.tenas``).
+same engine with its own importance (``tenas.strategy``).
 """
 
 from __future__ import annotations
 
 from nasbench.api import SearchOutcome, active_ops, hookimpl, reset, select_topology
-from nasbench_plugins.zero_one_shot.pruning import (
-    PRUNE_SETTINGS,
-    edge_importance,
-    prune,
-    ratio_importance,
-    resolve_rankers,
-)
+from nasbench_plugins.pruning.engine import prune
+from nasbench_plugins.pruning.ratio import PRUNE_SETTINGS, edge_importance, ratio_importance, resolve_rankers
 
 
 def records(ctx, result) -> tuple[list, list]:

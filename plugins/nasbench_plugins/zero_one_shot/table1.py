@@ -28,7 +28,7 @@ from nasbench.api import (
     kendall,
     registry_of,
 )
-from nasbench_plugins.zero_one_shot.masks import format_mask
+from nasbench_plugins.pruning.masks import format_mask
 
 #: Table 1, CIFAR-10 rows, as printed: technique -> (memory MB, time s, accuracy %)
 PAPER = {

@@ -13,14 +13,15 @@ from typing import Any
 from torch import nn
 
 from nasbench.api import new_mask
-from nasbench_plugins.zero_one_shot.masks import (
+from nasbench_plugins.pruning.engine import prune
+from nasbench_plugins.pruning.masks import (
     STREAM_RANDOM_MASK,
     fraction_left,
     mask_to_dict,
     random_mask,
     read_mask,
 )
-from nasbench_plugins.zero_one_shot.pruning import prune, ratio_importance, resolve_rankers
+from nasbench_plugins.pruning.ratio import ratio_importance, resolve_rankers
 
 
 def search_mask(ctx: Any, net: nn.Module) -> tuple[Any, dict[str, Any]]:

@@ -1,7 +1,8 @@
-"""``tenas``: TE-NAS pruning (Chen, Gong & Wang 2021) on the untrained supernet.
+"""``tenas_semantics=nasbench-v1``: nasbench's TE-NAS before it followed the official code.
 
-One instance of the pruning engine of ``nasbench_plugins.zero_one_shot.pruning`` (the engine of
-ETENAS and Zero-One-Shot's Algorithm 1): round after round, every still-undecided edge loses its
+Kept unchanged as a named ablation (docs/tenas.md measures it beside the official semantics).
+One instance of the pruning engine (``nasbench_plugins.pruning.engine``, also ETENAS' and
+Zero-One-Shot's): round after round, every still-undecided edge loses its
 weakest op until one op per edge is left. TE-NAS' importance: an op is switched off (in place,
 ``supernet.removed``); removing an important op raises the NTK condition number kappa (worse
 trainability) and lowers the number of linear regions (worse expressivity). The candidates of a
@@ -12,11 +13,9 @@ Topology (spaces that search it, e.g. DARTS; TE-NAS' DARTS-space pruning): after
 same measurement on whole edges: round after round, every node with more than 2 incoming real
 edges loses its least important edge (rank sum over all such edges) until each keeps 2.
 
-kappa and the linear regions come from the ``tenas`` proxy module (no second copy here).
-The NTK uses the run's minibatch (``batch_size``, default 72: TE-NAS' ``prune_launch.py`` uses 72
-for NAS-Bench-201 and 14 for the DARTS space on CIFAR-10); regions use 3x3 crops of it.
-Not done: TE-NAS repeats each measurement over 3 re-initialisations (``--repeat 3``) and
-averages; here one initialisation per trial (the trial seed) is measured.
+kappa and the linear regions come from the ``tenas`` proxy module (no second copy here), on the
+run's supernet with the trial's first minibatch (``batch_size``; 0 = 72 here) and 1,000 3x3 crops
+of it; one measurement per candidate.
 """
 
 from __future__ import annotations
@@ -26,26 +25,32 @@ import math
 import numpy as np
 from scipy.stats import rankdata
 
-from nasbench.api import SearchOutcome, Setting, active_ops, hookimpl, removed, reset
+from nasbench.api import SearchOutcome, active_ops, removed, reset
 from nasbench_plugins.proxies.tenas import CROP, LR_SAMPLES, linear_regions, ntk_condition, random_crops
-from nasbench_plugins.zero_one_shot.pruning import prune
+from nasbench_plugins.pruning.engine import prune
 
 _STREAM_CROPS = 31
+#: ``SearchContext``'s minibatch stream: the first batch drawn from it is the trial's ``ctx.batch``
+STREAM_BATCHES = 2
+V1_BATCH = 72
 
 
-class TenasSearch:
-    """TE-NAS: prune the op whose removal hurts NTK conditioning and linear regions least."""
+def fixed_batch(ctx, size: int):
+    """The trial's first minibatch of ``size`` images (what ``ctx.batch`` is at that size), on the device."""
+    x, y = next(ctx.images.minibatches(size, ctx.torch_generator(STREAM_BATCHES)))
+    return x.to(ctx.device), y.to(ctx.device)
 
-    name = "tenas"
-    needs_proxy = False
-    needs_images = True
-    settings = {
-        "batch_size": Setting(72, "NTK minibatch (TE-NAS: 72 on NB201, 14 on DARTS)", minimum=2, flag="--batch-size")
-    }
+
+class LegacyTenas:
+    """TE-NAS as nasbench ran it before (nasbench-v1)."""
+
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size = batch_size or V1_BATCH
+        self._batch = None
 
     def _measure(self, ctx, crops) -> tuple[float, float]:
         net = ctx.supernet
-        inputs, _ = ctx.batch
+        inputs, _ = self._batch
         kappa = ntk_condition(net, inputs)
         regions = linear_regions(net, crops)
         ctx.counters.forward_passes += 2
@@ -60,7 +65,8 @@ class TenasSearch:
     def search(self, ctx) -> SearchOutcome:
         net = ctx.supernet
         reset(net)
-        crops = random_crops(ctx.batch[0], LR_SAMPLES, CROP, ctx.torch_generator(_STREAM_CROPS))
+        self._batch = fixed_batch(ctx, self.batch_size)
+        crops = random_crops(self._batch[0], LR_SAMPLES, CROP, ctx.torch_generator(_STREAM_CROPS))
         initial, progressive = [], []
         rounds = [0]
 
@@ -85,7 +91,7 @@ class TenasSearch:
             decisions, edge_rounds = self._topology(ctx, crops, decisions)
         finally:
             reset(net)
-        info = {"rounds": result.rounds, "topology_rounds": edge_rounds}
+        info = {"semantics": "nasbench-v1", "rounds": result.rounds, "topology_rounds": edge_rounds}
         return SearchOutcome(ctx.space.complete(decisions), initial=initial, progressive=progressive, info=info)
 
     def _topology(self, ctx, crops, decisions: dict[str, str]) -> tuple[dict[str, str], int]:
@@ -116,8 +122,3 @@ class TenasSearch:
                 out[weakest] = rule.none_op
                 net.op_mask[net.edges.index(weakest)].zero_()
             rounds += 1
-
-
-@hookimpl
-def nasbench_register_strategies(register) -> None:
-    register(TenasSearch())

@@ -3,7 +3,7 @@
 A mask is a bool tensor [n_edges, max_ops] over the supernet's ``edge_ops`` (True = kept), the
 same shape as ``op_mask``. It comes from one of three sources (setting ``mask_source``):
 
-``prune``   Algorithm 1 (``nasbench_plugins.zero_one_shot.pruning``) with the ``rankers``;
+``prune``   Algorithm 1 (``nasbench_plugins.pruning.engine``) with the ``rankers``;
 ``random``  RND: every candidate kept with probability ``xi`` (Bernoulli), then every edge left
             empty keeps one op drawn uniformly; a function of the trial seed only;
 ``file``    the ``mask`` setting: a JSON file (or inline JSON) ``{"kept": {edge: [ops]}}`` as a

@@ -1,0 +1,84 @@
+"""TE-NAS' two measurements of one network, with the official code's conventions.
+
+``kappa``: the NTK condition number lambda_max / lambda_min of ``get_ntk_n``
+(``lib/procedures/ntk.py:17-56``): per-sample gradients of the summed logits over every
+``*weight*`` parameter, train mode (BN on batch statistics), one batch. Its eigenvalues are
+computed here in float64 (``proxies.tenas.ntk_eigenvalues``; the official code uses float32).
+A NaN condition number becomes 1e5 and an infinite one the largest float, as
+``np.nan_to_num(..., nan=100000.0)`` does (``ntk.py:55``); a negative smallest eigenvalue gives a
+negative kappa, as there.
+
+``region_count``: the number of distinct ReLU sign patterns over a few batches
+(``lib/procedures/linear_region_counter.py:120-139,178-214``): every ``nn.ReLU`` output of a
+forward in train mode, batch by batch (BN statistics per batch), flattened and concatenated
+per sample; a sample's pattern is "output > 0"; count = sum over samples of 1 / #samples with the
+same pattern. The official code counts identical patterns in float16 (exact up to 2,048, then
+rounded to even) and sums the reciprocals in float32; so does this function, so its values are
+the official ones bit for bit when the patterns agree.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import torch
+from torch import nn
+
+from nasbench_plugins.proxies.tenas import ntk_eigenvalues
+
+#: what ``np.nan_to_num`` puts for a NaN condition number (``ntk.py:55``)
+NAN_KAPPA = 1e5
+
+
+def kappa(net: nn.Module, inputs: torch.Tensor) -> float:
+    """lambda_max / lambda_min of the NTK of ``net`` on ``inputs``, NaN -> 1e5, +-inf -> +-max."""
+    eig = ntk_eigenvalues(net, inputs)
+    if eig is None:
+        return NAN_KAPPA
+    value = float(eig[-1]) / float(eig[0]) if float(eig[0]) != 0 else math.copysign(math.inf, float(eig[-1]))
+    if math.isnan(value):
+        return NAN_KAPPA
+    if math.isinf(value):
+        return math.copysign(sys.float_info.max, value)
+    return value
+
+
+def sign_patterns(net: nn.Module, batches: list[torch.Tensor]) -> torch.Tensor:
+    """[samples, units] float 0/1: every ReLU output > 0, forward in train mode batch by batch."""
+    rows: list[torch.Tensor] = []
+    current: list[torch.Tensor] = []
+
+    def hook(_m: nn.Module, args: tuple, out: torch.Tensor) -> None:
+        if args and args[0].dim() == 4:
+            current.append((out.detach().reshape(out.shape[0], -1) > 0).float())
+
+    relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
+    handles = [m.register_forward_hook(hook) for m in relus]
+    was_training = net.training
+    try:
+        net.train()
+        with torch.no_grad():
+            for x in batches:
+                current.clear()
+                net(x)
+                rows.append(torch.cat(current, dim=1) if current else torch.zeros(x.shape[0], 0))
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)
+    return torch.cat(rows, dim=0)
+
+
+def count_regions(codes: torch.Tensor) -> float:
+    """sum_i 1 / #{j: pattern_j = pattern_i}, counts in float16 and the sum in float32 as the official code."""
+    codes = codes.double()
+    differ = codes @ (1 - codes).T
+    differ = differ + differ.T
+    same = (differ == 0).sum(dim=1)
+    return float((1.0 / same.to(torch.float16).float()).sum())
+
+
+def region_count(net: nn.Module, batches: list[torch.Tensor]) -> float:
+    """TE-NAS' linear-region count of ``net`` over ``batches`` (see the module docstring)."""
+    return count_regions(sign_patterns(net, batches))
