@@ -64,6 +64,7 @@ from nasbench.measure import Counters, Measurement, measure
 from nasbench.metrics import argmax_valid, edge_spearman, kendall, percentile, rank_of, spearman, top_k_precision
 from nasbench.oracle import POLICIES as ORACLE_POLICIES
 from nasbench.oracle import oracle_scores
+from nasbench.precision import PRECISIONS, Precision, network_precision, precision_scope
 from nasbench.registry import Registry, make_registry
 from nasbench.report import ReportColumn, render, varying_settings
 from nasbench.runner import PreparedRun, result_json, run_trial
@@ -75,7 +76,7 @@ from nasbench.store import Table as StoreTable
 from nasbench.store import open_store as connect_store
 from nasbench.supernet import active_ops, discretize, new_mask, only, perturbation_scores, removed, reset
 from nasbench.topology import TopologyRule, apply_topology, perturbation_strengths, select_topology
-from nasbench.torchutil import reset_parameters, resolve_device, torch_generator
+from nasbench.torchutil import AvgPool3x3, reset_parameters, resolve_device, torch_generator
 
 __all__ = [
     # hooks
@@ -122,6 +123,7 @@ __all__ = [
     "spearman",
     "top_k_precision",
     # torch helpers
+    "AvgPool3x3",
     "Counters",
     "Measurement",
     "measure",
@@ -140,6 +142,11 @@ __all__ = [
     "cache_dir",
     "space_config",
     "differing_settings",
+    # numerics networks run in (docs/plugins.md "Precision")
+    "PRECISIONS",
+    "Precision",
+    "network_precision",
+    "precision_scope",
     # store and reports
     "DEFAULT_STORE",
     "Store",

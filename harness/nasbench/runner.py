@@ -16,8 +16,6 @@ import hashlib
 import json
 import math
 import platform
-import signal
-import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,11 +27,14 @@ import torch
 from nasbench import __version__
 from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
 from nasbench.context import SearchContext
+from nasbench.deadline import deadline
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
+from nasbench.hostsettings import HOST, keyed_settings
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
+from nasbench.precision import cpu_has_bf16_units, network_precision, precision_scope
 from nasbench.registry import Registry
 from nasbench.settings import declared_settings, resolve_settings
 from nasbench.store import METRIC_COLUMNS, Store
@@ -57,6 +58,10 @@ class PreparedRun:
     device: torch.device
     images_loader: Callable[[], ImageSet] | None
     show_progress: bool = False
+    #: progress events as JSON lines on stderr (``run --progress-json``); not part of the spec
+    progress_json: bool = False
+    #: torch threads of each worker process (0: one, the executor's default); not part of the spec
+    threads: int = 0
     #: seconds one trial may take before it is stopped and stored as failed (0 = no limit); not
     #: part of the spec: a limit changes whether a trial finishes, never what it computes
     trial_timeout: float = 0.0
@@ -68,8 +73,9 @@ class PreparedRun:
 
     @property
     def run_key(self) -> str:
-        """Hash of the spec (settings that cannot change a result left out): a run's identity in the store."""
-        spec = dict(self.spec, settings={k: v for k, v in self.spec["settings"].items() if k not in self.unkeyed})
+        """Hash of the spec (settings that cannot change a result left out, host settings at their
+        default too): a run's identity in the store."""
+        spec = dict(self.spec, settings=keyed_settings(self.spec["settings"], self.unkeyed))
         canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 
@@ -125,7 +131,7 @@ def prepare(
     scorer = scorer or getattr(strategy_c, "default_scorer", NO_SCORER)
     scorer_c: Scorer = registry.get("scorer", scorer)
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
-    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
+    components = [c for c in (HOST, space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
     resolved = resolve_settings(components, dict(settings or {}))
     unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
     if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
@@ -172,6 +178,9 @@ def protocol(prepared: PreparedRun) -> dict[str, Any]:
     else:
         info["device_name"] = platform.processor() or platform.machine()
         info["torch_threads"] = torch.get_num_threads()
+        info["cpu_bf16_units"] = cpu_has_bf16_units()
+    precision = network_precision(prepared.spec["settings"].get("precision", "fp32"), prepared.device)
+    info["channels_last"] = precision.channels_last
     return info
 
 
@@ -212,10 +221,6 @@ def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured:
     }
 
 
-class TrialTimeout(Exception):
-    """A trial ran past ``PreparedRun.trial_timeout`` (raised inside it by SIGALRM)."""
-
-
 class PluginFault(Exception):
     """A plugin returned something no decision can be made from (every op score NaN)."""
 
@@ -227,31 +232,6 @@ def _check_scores(prepared: PreparedRun, outcome: Any) -> None:
         if values and all(isinstance(v, float) and math.isnan(v) for v in values):
             who = prepared.spec["scorer"] + (f" with proxy {prepared.spec['proxy']}" if prepared.spec["proxy"] else "")
             raise PluginFault(f"{who} scored every op of edge {record.edge} NaN (step {record.step})")
-
-
-class _deadline:
-    """SIGALRM after ``seconds`` raises ``TrialTimeout`` in the trial (main thread, POSIX only;
-    elsewhere no limit applies). A hang in Python code, or in C code that returns to Python, is
-    stopped; the partial work is dropped and the failed row says why."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.active = (
-            seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-        )
-
-    def _fire(self, _signum: int, _frame: Any) -> None:
-        raise TrialTimeout(f"trial exceeded its {self.seconds:g} s limit (--trial-timeout)")
-
-    def __enter__(self) -> None:
-        if self.active:
-            self.previous = signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.active:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
 
 
 def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
@@ -268,9 +248,11 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         device=prepared.device,
         images_loader=prepared.images_loader,
         show_progress=prepared.show_progress,
+        progress_json=prepared.progress_json,
     )
     try:
-        with _deadline(prepared.trial_timeout):
+        precision = prepared.spec["settings"].get("precision", "fp32")
+        with deadline(prepared.trial_timeout), precision_scope(precision, prepared.device):
             with measure(prepared.device) as measured:
                 outcome = prepared.strategy.search(ctx)
             _check_scores(prepared, outcome)
@@ -294,6 +276,9 @@ class TrialJob:
     run_key: str
     trial_timeout: float
     seed: int
+    progress_json: bool = False
+    #: torch threads in the worker (0: leave the executor's one thread per worker)
+    threads: int = 0
 
 
 #: per worker process: the runs prepared so far, by their arguments
@@ -308,7 +293,9 @@ def trial_job(job: TrialJob) -> tuple[TrialResult, dict[str, Any]]:
     prepared = _PREPARED[key]
     if prepared.run_key != job.run_key:
         raise BadInput(f"the worker prepared run {prepared.run_key}, not {job.run_key} (another spec there)")
-    prepared.trial_timeout = job.trial_timeout
+    prepared.trial_timeout, prepared.progress_json = job.trial_timeout, job.progress_json
+    if job.threads:
+        torch.set_num_threads(job.threads)
     return run_trial(prepared, job.seed), protocol(prepared)
 
 
@@ -332,7 +319,8 @@ def _trials(
     if prepared.prepare_args is None:
         raise BadInput("a run prepared with its own images runs only in this process (executor serial)")
     args = (prepared.prepare_args, modules, prepared.run_key, prepared.trial_timeout)
-    jobs = [TrialJob(*args, seed) for seed in todo if still_todo(seed)]
+    extra = {"progress_json": prepared.progress_json, "threads": prepared.threads}
+    jobs = [TrialJob(*args, seed, **extra) for seed in todo if still_todo(seed)]
     for job, outcome in executor.run(trial_job, jobs):
         if isinstance(outcome, JobFailed):
             outcome = (_job_failed(prepared, job.seed, outcome), protocol(prepared))

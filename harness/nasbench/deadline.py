@@ -1,0 +1,36 @@
+"""A trial's time limit (``--trial-timeout``): SIGALRM raises ``TrialTimeout`` inside the trial."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+
+class TrialTimeout(Exception):
+    """A trial ran past ``PreparedRun.trial_timeout`` (raised inside it by SIGALRM)."""
+
+
+class deadline:
+    """SIGALRM after ``seconds`` raises ``TrialTimeout`` in the trial (main thread, POSIX only;
+    elsewhere no limit applies). A hang in Python code, or in C code that returns to Python, is
+    stopped; the partial work is dropped and the failed row says why."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = (
+            seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        )
+
+    def _fire(self, _signum: int, _frame: Any) -> None:
+        raise TrialTimeout(f"trial exceeded its {self.seconds:g} s limit (--trial-timeout)")
+
+    def __enter__(self) -> None:
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
