@@ -71,10 +71,15 @@ class TrainConfig:
     beta_decay: float = 0.0
     #: the search mask as text (``mask_text``), "" = the full space
     mask: str = ""
+    #: numerics of the forwards (``precision`` setting): a bf16-trained supernet is another supernet
+    precision: str = "fp32"
 
     @property
     def key(self) -> str:
-        payload = json.dumps({"v": TRAINING_VERSION, **asdict(self)}, sort_keys=True)
+        fields = asdict(self)
+        if fields["precision"] == "fp32":  # keys from before precision existed were fp32 trainings
+            del fields["precision"]
+        payload = json.dumps({"v": TRAINING_VERSION, **fields}, sort_keys=True)
         return hashlib.sha1(payload.encode()).hexdigest()[:20]
 
 
@@ -112,4 +117,5 @@ def train_config(
         edge_norm=bool(get("edge_norm")),
         beta_decay=float(get("beta_decay")),
         mask=mask,
+        precision=str(settings.get("precision", "fp32")),
     )

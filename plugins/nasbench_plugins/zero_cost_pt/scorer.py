@@ -166,7 +166,7 @@ class ZeroCostPT:
             net.eval()
             batches = self._batches(ctx, ctx.torch_generator(_STREAM_VALIDATION + own), size, sem)
             total = 0.0
-            for _ in range(rounds):
+            for j in range(rounds):
                 x, y = batches()
                 x, y = x.to(ctx.device), y.to(ctx.device)
                 if self._fast(ctx, net):
@@ -175,7 +175,7 @@ class ZeroCostPT:
                     total += logdet(network_kernel(net, x, sem.rules))
                 else:
                     total += ctx.proxy_score(net, (x, y))
-                bar.update(1)
+                bar.update(1, candidate=f"{i + 1}/{len(archs)}", batch=f"{j + 1}/{rounds}")
             totals.append(total)
         bar.close()
         return totals

@@ -5,6 +5,8 @@ score and total, and the validation's choice are recomputed with nasbench's own 
 NB201 supernet and networks, the official weights loaded under our names, ``code_kernel``) and
 compared: scores to ``--rtol`` (1e-5 by default: the official code accumulates K in float32),
 ops and archs exactly. Prints the largest relative error per quantity; exits 1 on any mismatch.
+In fp32 unless ``--precision bf16`` (the agreement measurement of docs/precision.md), on the CPU
+unless ``--device`` names another.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import click
 import numpy as np
 import torch
 
-from nasbench.api import Arch, DataError, hookimpl
+from nasbench.api import Arch, DataError, hookimpl, precision_scope, resolve_device
 from nasbench_plugins.nb201.network import EDGES, NB201Network, NB201Supernet
 from nasbench_plugins.nb201.official import load_official
 from nasbench_plugins.nb201.ops import OPS
@@ -63,10 +65,10 @@ def _op(ref: Reference, name: str) -> int:
     return OPS.index(name)
 
 
-def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check]) -> None:
+def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], device: torch.device) -> None:
     sn = ref.spec["supernet"]
     net = NB201Supernet(int(sn["num_classes"]), int(sn["C"]), int(sn["N"]), removed_ops="blocked", conv_bias=False)
-    load_official(net, ref.weights(sn["weights"]), "supernet").eval()
+    load_official(net, ref.weights(sn["weights"]), "supernet").eval().to(device)
     alpha = ref.weights(sn["arch_parameters"]).get("arch_parameters")
     if alpha is None or tuple(alpha.shape) != (len(EDGES), len(OPS)):
         raise DataError(f"{ref.folder}: arch_parameters must be a [{len(EDGES)}, {len(OPS)}] tensor")
@@ -79,7 +81,7 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check]) -> No
             for de, dk in decided.items():
                 weights[de] = 0.0
                 weights[de, dk] = 1.0
-            x = ref.batch(step["batch"])
+            x = ref.batch(step["batch"]).to(device)
             ours = []
             for k in range(len(OPS)):
                 perturbed = weights.clone()
@@ -97,17 +99,17 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check]) -> No
         checks["archs"].same(ours_arch, proposal["arch"], f"proposal {p}")
 
 
-def check_validation(ref: Reference, rtol: float, checks: dict[str, Check]) -> None:
+def check_validation(ref: Reference, rtol: float, checks: dict[str, Check], device: torch.device) -> None:
     sn = ref.spec["supernet"]
     space = NB201Space()
     totals = []
     for v, entry in enumerate(ref.spec["validation"]):
         arch = space.parse(entry["arch"])
         net = NB201Network(arch.ops, int(sn["num_classes"]), int(sn["C"]), int(sn["N"]))
-        load_official(net, ref.weights(entry["weights"]), "network").eval()
+        load_official(net, ref.weights(entry["weights"]), "network").eval().to(device)
         total = 0.0
         for b, batch in enumerate(entry["batches"]):
-            score = logdet(network_kernel(net, ref.batch(batch), KernelRules()))
+            score = logdet(network_kernel(net, ref.batch(batch).to(device), KernelRules()))
             checks["validation scores"].value(score, float(entry["scores"][b]), rtol, f"net {v} batch {b}")
             total += score
         checks["validation totals"].value(total, float(entry["total"]), rtol, f"net {v}")
@@ -119,13 +121,17 @@ def check_validation(ref: Reference, rtol: float, checks: dict[str, Check]) -> N
         )
 
 
-def verify_reference(folder: str, data_dirs: list, rtol: float) -> list[Check]:
+def verify_reference(
+    folder: str, data_dirs: list, rtol: float, precision: str = "fp32", device: str = "cpu"
+) -> list[Check]:
     ref = load_reference(folder, data_dirs)
     names = ("scores", "ops", "archs", "validation scores", "validation totals", "validation choice")
     checks = {n: Check(n) for n in names}
+    dev = resolve_device(device)
     try:
-        check_proposals(ref, rtol, checks)
-        check_validation(ref, rtol, checks)
+        with precision_scope(precision, dev):
+            check_proposals(ref, rtol, checks, dev)
+            check_validation(ref, rtol, checks, dev)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise DataError(f"{ref.folder}/reference.json is malformed: {type(exc).__name__} {exc}") from None
     return list(checks.values())
@@ -163,7 +169,7 @@ def report(checks: list[Check], rtol: float) -> tuple[str, bool]:
 
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
-    from nasbench.api import command_group, data_dirs
+    from nasbench.api import PRECISIONS, command_group, data_dirs
 
     verify = command_group(cli, "verify", "Check nasbench against numbers made with a method's official code.")
 
@@ -171,10 +177,22 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @click.argument("reference_dir")
     @click.option("--rtol", default=1e-5, show_default=True, help="relative tolerance for scores")
     @click.option("--data-dir", default=None, help="where the reference's image file is (default $NASBENCH_DATA)")
-    def zc_pt(reference_dir: str, rtol: float, data_dir: str | None) -> None:
+    @click.option(
+        "--precision",
+        type=click.Choice(PRECISIONS),
+        default="fp32",
+        show_default=True,
+        help="numerics of the networks (bf16: the agreement check of docs/precision.md)",
+    )
+    @click.option("--device", default="cpu", show_default=True, help="cpu, cuda, cuda:N")
+    def zc_pt(reference_dir: str, rtol: float, data_dir: str | None, precision: str, device: str) -> None:
         """Recompute a Zero-Cost-PT NB201 reference folder (format: its reference.json)."""
-        click.echo(f"reference: {reference_dir}")
-        text, ok = report(verify_reference(reference_dir, list(data_dirs(data_dir)), rtol), rtol)
+        click.echo(
+            f"reference: {reference_dir}"
+            + ("" if (precision, device) == ("fp32", "cpu") else f" ({precision}, {device})")
+        )
+        checks = verify_reference(reference_dir, list(data_dirs(data_dir)), rtol, precision, device)
+        text, ok = report(checks, rtol)
         click.echo(text)
         if not ok:
             raise SystemExit(1)
