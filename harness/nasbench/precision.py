@@ -41,8 +41,9 @@ PRECISION_SETTING = Setting(
     flag="--precision",
 )
 
-#: (device type, precision) -> channels-last is faster there (measured: docs/precision.md)
-CHANNELS_LAST = {("cpu", "bf16"): True, ("cuda", "bf16"): True}
+#: (device type, precision) -> channels-last is faster there (measured on this project's CPU:
+#: docs/precision.md; CUDA fp32 unmeasured until scripts/device-check runs on a GPU: left NCHW)
+CHANNELS_LAST = {("cpu", "fp32"): True, ("cpu", "bf16"): True, ("cuda", "bf16"): True}
 
 #: fp32 math backends and the value that keeps them IEEE fp32 (no TF32 / bf32)
 _FP32_BACKENDS = ("cuda.matmul", "cudnn.conv", "mkldnn.matmul", "mkldnn.conv")
