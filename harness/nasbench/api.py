@@ -12,7 +12,10 @@ answer to "what can a plugin rely on". Grouped as:
 - **supernet masking**: ``new_mask``/``active_ops``/``discretize``/``reset``/``removed``/``only``;
 - **topology**: ``TopologyRule``, ``apply_topology``, ``select_topology``, ``perturbation_strengths``;
 - **numbers**: ``rank_of``, ``percentile``, ``spearman``, ``kendall``, ``edge_spearman``, ``argmax_valid``;
-- **torch helpers**: ``torch_generator``, ``reset_parameters``, ``resolve_device``, ``measure``;
+- **torch helpers**: ``torch_generator``, ``reset_parameters``, ``resolve_device``, ``measure``,
+  ``AvgPool3x3`` (the cells' 3x3 average pooling, fast in channels-last);
+- **numerics**: ``network_precision`` (what a network asks before it runs: bf16 autocast or fp32,
+  channels-last), ``precision_scope`` (what a run or command opens), ``Precision``, ``PRECISIONS``;
 - **data**: ``DataFile``, ``resolve_data``, ``data_dirs``, ``cache_dir``, ``ImageSet``, ``read_cifar_binary``,
   ``load_cifar10``; ``space_config``/``differing_settings`` (what a cached artefact was made with);
 - **the store (read API) and reports**: ``Store``, ``DEFAULT_STORE``, ``render``, ``write_section``;

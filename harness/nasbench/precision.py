@@ -65,9 +65,9 @@ class Precision:
         return CHANNELS_LAST.get((self.device_type, self.name), False)
 
     def layout(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` (an image batch) in the memory format measured faster here; convolutions carry
-        the format through the network, so converting the input is enough."""
-        if self.channels_last and x.dim() == 4:
+        """``x`` (an image batch) in the memory format measured faster on its device in this
+        precision; convolutions carry the format through the network, so the input is enough."""
+        if x.dim() == 4 and CHANNELS_LAST.get((x.device.type, self.name), False):
             return x.contiguous(memory_format=torch.channels_last)
         return x
 
