@@ -144,16 +144,21 @@ class RunCommand(click.Command):
             )
 
 
-def default_threads(workers: int, environ: Any = None) -> int:
+def default_threads(workers: int, environ: Any = None, load: float | None = None) -> int:
     """Torch threads per seed: 0 (leave torch alone) when ``OMP_NUM_THREADS`` is set (scripts/test
-    and CI set 1 on purpose), else this process's cores shared by the workers, at least one."""
+    and CI set 1 on purpose), else the cores per worker that the machine's load leaves idle, at
+    least one: a second thread fighting other jobs for a core cost 4-8x the CPU time (measured,
+    docs/precision.md), while on an idle machine it is a real speed-up."""
     import os
 
     environ = os.environ if environ is None else environ
     if environ.get("OMP_NUM_THREADS"):
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores // max(workers, 1))
+    if load is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    idle = int(cores - load + 0.5)
+    return max(1, min(cores // max(workers, 1), idle))
 
 
 def _threads(opts: dict[str, Any], prepared: Any) -> None:

@@ -142,5 +142,16 @@ def test_default_threads_leave_torch_alone_when_omp_num_threads_is_set():
     from nasbench.cli_run import default_threads
 
     assert default_threads(1, {"OMP_NUM_THREADS": "1"}) == 0
-    assert default_threads(2, {}) >= 1
-    assert default_threads(10_000, {}) == 1
+
+
+def test_default_threads_share_the_idle_cores_among_the_workers(monkeypatch):
+    import os
+
+    from nasbench.cli_run import default_threads
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)), raising=False)
+    assert default_threads(1, {}, load=0.0) == 8
+    assert default_threads(2, {}, load=0.0) == 4
+    assert default_threads(1, {}, load=6.0) == 2  # a busy machine: only the idle cores
+    assert default_threads(1, {}, load=20.0) == 1
+    assert default_threads(10_000, {}, load=0.0) == 1
