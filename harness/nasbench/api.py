@@ -7,7 +7,8 @@ answer to "what can a plugin rely on". Grouped as:
 
 - **hooks**: ``hookimpl`` (decorate the ``nasbench_*`` hooks of ``nasbench.hookspecs``);
 - **components and values**: the five protocols and what they exchange (``Arch``, ...);
-- **settings**: ``Setting`` (typed knob of one component) and ``parse_seeds``;
+- **settings**: ``Setting`` (typed knob of one component: bounds, a path kind, component names),
+  ``RunSettings`` (what a component's ``check_settings(run)`` hook sees) and ``parse_seeds``;
 - **the trial's context**: ``SearchContext`` (randomness, images, supernet, proxy scoring, oracle);
 - **supernet masking**: ``new_mask``/``active_ops``/``discretize``/``reset``/``removed``/``only``;
 - **topology**: ``TopologyRule``, ``apply_topology``, ``select_topology``, ``perturbation_strengths``;
@@ -20,8 +21,11 @@ answer to "what can a plugin rely on". Grouped as:
   ``load_cifar10``; ``space_config``/``differing_settings`` (what a cached artefact was made with);
 - **the store (read API) and reports**: ``Store``, ``DEFAULT_STORE``, ``render``, ``write_section``;
   ``StoreTable`` (a plugin's own table: layout, version, migrations) and ``connect_store`` (the
-  store file's one opener, which creates or migrates the tables it is given);
-- **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``registry_of``;
+  store file's one opener, which creates or migrates the tables it is given); committed trials as
+  JSON lines: ``read_trial_lines``/``write_trial_lines``/``import_trial_lines`` and ``trials_store``
+  (a temporary store holding committed trials, for reports and checks without a store of one's own);
+- **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``data_dir_option``,
+  ``FiniteFloat`` (a float option without NaN/inf), ``registry_of``;
 - **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
   ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
   ``worker_registry``/``share_registry``/``plugin_modules_of`` (a job's registry in its worker);
@@ -30,7 +34,14 @@ answer to "what can a plugin rely on". Grouped as:
 
 from __future__ import annotations
 
-from nasbench.clikit import command_group, exit_if_failed, registry_of, trial_timeout_option
+from nasbench.clikit import (
+    FiniteFloat,
+    command_group,
+    data_dir_option,
+    exit_if_failed,
+    registry_of,
+    trial_timeout_option,
+)
 from nasbench.components import (
     KINDS,
     Arch,
@@ -73,13 +84,17 @@ from nasbench.report import ReportColumn, render, varying_settings
 from nasbench.runner import PreparedRun, result_json, run_trial
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
-from nasbench.settings import Setting, parse_seeds, resolve_settings
+from nasbench.settings import RunSettings, Setting, parse_seeds, resolve_settings
 from nasbench.store import DEFAULT_STORE, Store, read_store
 from nasbench.store import Table as StoreTable
 from nasbench.store import open_store as connect_store
 from nasbench.supernet import active_ops, discretize, new_mask, only, perturbation_scores, removed, reset
 from nasbench.topology import TopologyRule, apply_topology, perturbation_strengths, select_topology
 from nasbench.torchutil import AvgPool3x3, reset_parameters, resolve_device, torch_generator
+from nasbench.trial_lines import import_lines as import_trial_lines
+from nasbench.trial_lines import read_lines as read_trial_lines
+from nasbench.trial_lines import store_of as trials_store
+from nasbench.trial_lines import write_lines as write_trial_lines
 
 __all__ = [
     # hooks
@@ -98,6 +113,7 @@ __all__ = [
     "proxy_version",
     # settings
     "Setting",
+    "RunSettings",
     "parse_seeds",
     "resolve_settings",
     # the trial's context
@@ -156,13 +172,19 @@ __all__ = [
     "read_store",
     "connect_store",
     "StoreTable",
+    "read_trial_lines",
+    "write_trial_lines",
+    "import_trial_lines",
+    "trials_store",
     "render",
     "ReportColumn",
     "varying_settings",
     "write_section",
     # commands
     "command_group",
+    "data_dir_option",
     "exit_if_failed",
+    "FiniteFloat",
     "registry_of",
     "Registry",
     "make_registry",

@@ -26,6 +26,7 @@ from nasbench.errors import EXIT_USAGE, NasbenchError
 def make_cli(pm: Any | None = None) -> click.Group:
     """Build the command group around plugin manager ``pm`` (a fresh one if ``None``)."""
     from nasbench.cli_info import add_data, add_plugins, add_report
+    from nasbench.cli_results import add_results
     from nasbench.cli_run import add_run
     from nasbench.plugins import get_plugin_manager
     from nasbench.registry import Registry
@@ -54,6 +55,7 @@ def make_cli(pm: Any | None = None) -> click.Group:
     add_plugins(cli, registry)
     add_report(cli, registry)
     add_data(cli, registry)
+    add_results(cli, registry)
     cli.nasbench_registry = registry  # type: ignore[attr-defined]  # plugin commands reach the registry
     registry().pm.hook.nasbench_register_commands(cli=cli)
     return cli

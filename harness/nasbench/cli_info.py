@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from nasbench.clikit import data_dir_option
 from nasbench.errors import BadInput
 
 
@@ -42,13 +43,28 @@ def add_report(cli: click.Group, registry: Callable[[], Any]) -> None:
         "--format", "fmt", type=click.Choice(["markdown", "csv", "latex"]), default="markdown", show_default=True
     )
     @click.option("--space", default=None, help="only runs on this space")
-    def report(store: str | None, fmt: str, space: str | None) -> None:
+    @click.option(
+        "--results",
+        "results",
+        multiple=True,
+        type=click.Path(),
+        help="report committed trials (a .jsonl file or a folder of them; repeatable) instead of a store",
+    )
+    def report(store: str | None, fmt: str, space: str | None, results: tuple[str, ...]) -> None:
         """Comparison table of every run in the store (one row per run spec), then its proxy studies."""
         from pathlib import Path
 
         from nasbench.report import render, summarise
         from nasbench.store import DEFAULT_STORE, Store
+        from nasbench.trial_lines import store_of
 
+        if results:
+            if store:
+                raise BadInput("give --store or --results, not both")
+            with store_of(results) as st:
+                rows = st.rows("space=?", (space,)) if space else st.rows()
+            click.echo(render(summarise(rows, registry().report_columns()), fmt), nl=False)
+            return
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
             raise BadInput(f"no results store at {path}: run `nasbench run` first or pass --store")
@@ -69,7 +85,7 @@ def add_data(cli: click.Group, registry: Callable[[], Any]) -> None:
         """The data files nasbench and its plugins read (see docs/data.md)."""
 
     @data.command("files")
-    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    @data_dir_option()
     def data_files(data_dir: str | None) -> None:
         """Every registered data file: where it goes under the data dir, and whether it is there."""
         from nasbench.data import data_dirs

@@ -10,18 +10,38 @@ from typing import Any
 
 import click
 
-from nasbench.clikit import exit_if_failed, trial_timeout_option
+from nasbench.clikit import data_dir_option, exit_if_failed, trial_timeout_option
 from nasbench.errors import BadInput, NasbenchError
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
+    """``--set KEY=VALUE`` options as a dict; one key given twice is an error, never last-wins."""
+    out: dict[str, str] = {}
     for item in values:
         if "=" not in item:
             raise BadInput(f"bad --set {item!r}: use KEY=VALUE")
         key, value = item.split("=", 1)
-        out[key.strip().replace("-", "_")] = value.strip()
+        key = key.strip().replace("-", "_")
+        if key in out:
+            raise BadInput(f"setting {key} is given twice (--set {key}={out[key]} and --set {item}); give it once")
+        out[key] = value.strip()
     return out
+
+
+def given_settings(opts: dict[str, Any], reg: Any) -> dict[str, Any]:
+    """The settings a ``run`` command line gives: ``--set`` values and flagged options; a setting
+    given both ways is an error (which one wins would be a guess)."""
+    settings: dict[str, Any] = _parse_set(opts["extra"])
+    for key, (setting, _owners) in flagged_settings(reg).items():
+        if opts.get(key) is None:
+            continue
+        if key in settings:
+            flag = setting.flag.split("/")[-1]
+            raise BadInput(
+                f"setting {key} is given twice ({flag} {opts[key]} and --set {key}={settings[key]}); give it once"
+            )
+        settings[key] = opts[key]
+    return settings
 
 
 def _human_bytes(n: float | None) -> str:
@@ -76,8 +96,9 @@ def setting_options(registry: Any) -> Any:
             # choices are checked by Setting.coerce, whose one line names the setting and its choices
             ptype = kind if kind in (int, float, bool) else str
             choices = f"; one of {', '.join(map(str, setting.choices))}" if setting.choices else ""
+            bounds = f"; {setting.bounds_text()}" if setting.bounds_text() else ""
             where = ", ".join(owners)
-            help_text = f"{setting.help} (default {setting.default}{choices}; {where})"
+            help_text = f"{setting.help} (default {setting.default}{choices}{bounds}; {where})"
             fn = click.option(*setting.flag.split("/"), key, type=ptype, default=None, help=help_text)(fn)
         return fn
 
@@ -139,9 +160,18 @@ class RunCommand(click.Command):
         with formatter.section("Options"):
             formatter.write_dl(rows)
         with formatter.section(f"Settings of {', '.join(self._labels)} (--set KEY=VALUE)"):
-            formatter.write_dl(
-                [(k, f"{s.help} [{type(s.default).__name__}, default {s.default}]") for k, s in declared.items()]
-            )
+            formatter.write_dl([(k, _setting_help(s)) for k, s in declared.items()])
+
+
+#: how ``run --help`` says what a ``Setting(path=...)`` value must be
+_PATH_TEXT = {"file": "a file", "dir": "a directory", "json": "JSON or a JSON file"}
+
+
+def _setting_help(setting: Any) -> str:
+    """One setting in ``run --help``: help, then type, default, bounds and what the value names."""
+    extra = [setting.bounds_text(), _PATH_TEXT.get(setting.path, ""), setting.names and f"{setting.names} names"]
+    shown = "".join(f", {e}" for e in extra if e)
+    return f"{setting.help} [{type(setting.default).__name__}, default {setting.default!r}{shown}]"
 
 
 def default_threads(workers: int, environ: Any = None, load: float | None = None) -> int:
@@ -189,10 +219,7 @@ def execute_run(opts: dict[str, Any], reg: Any) -> None:
     from nasbench.settings import parse_seeds
     from nasbench.store import DEFAULT_STORE, Store
 
-    settings: dict[str, Any] = _parse_set(opts["extra"])
-    for key in flagged_settings(reg):
-        if opts.get(key) is not None:
-            settings[key] = opts[key]
+    settings = given_settings(opts, reg)
     seeds = parse_seeds(opts["seeds"])
     where = _executor(opts, reg)  # before any work: a bad --workers/--executor is one line
     prepared = runner.prepare(
@@ -256,9 +283,11 @@ def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
     @setting_options(registry)
     @click.option("--set", "extra", multiple=True, metavar="KEY=VALUE", help="any other declared setting")
     @click.option("--store", default=None, help="results store (default results/nasbench.sqlite)")
-    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)")
+    @data_dir_option()
     @click.option("--force", is_flag=True, help="re-run seeds that already finished")
-    @click.option("--workers", type=int, default=1, show_default=True, help="seeds run at once (one core each)")
+    @click.option(
+        "--workers", type=int, default=1, show_default=True, help="seeds run at once (one core each; <= 1024)"
+    )
     @click.option(
         "--threads",
         type=click.IntRange(min=0),

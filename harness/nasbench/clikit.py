@@ -3,11 +3,16 @@ exit codes for failed trials, shared options, sub-groups, and the running CLI's 
 
 from __future__ import annotations
 
+import math
+import os
+from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
-from nasbench.errors import EXIT_TRIALS_FAILED, EXIT_USAGE, NasbenchError
+from nasbench.data import DATA_ENV
+from nasbench.errors import EXIT_TRIALS_FAILED, EXIT_USAGE, BadInput, NasbenchError
 
 
 class CliError(click.ClickException):
@@ -35,14 +40,69 @@ class NasbenchGroup(click.Group):
             raise CliError(where + exc.format_message()) from None
 
 
+class FiniteFloat(click.ParamType):
+    """A float option that refuses NaN and infinities (``click.FloatRange`` lets ``nan`` through:
+    every comparison with it is false) and values outside ``[minimum, maximum]``."""
+
+    name = "float"
+
+    def __init__(self, minimum: float | None = None, maximum: float | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            out = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a valid number", param, ctx)
+        if not math.isfinite(out):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.minimum is not None and out < self.minimum:
+            self.fail(f"{out:g} must be >= {self.minimum:g}", param, ctx)
+        if self.maximum is not None and out > self.maximum:
+            self.fail(f"{out:g} must be <= {self.maximum:g}", param, ctx)
+        return out
+
+
 #: ``--trial-timeout``, shared by ``run`` and plugin commands that run trials (``suite run``)
 trial_timeout_option = click.option(
     "--trial-timeout",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(minimum=0),
     default=0,
     show_default=True,
-    help="seconds a trial may run before it is stored as failed (0 = no limit)",
+    help="seconds a trial may run before it is stored as failed (0 = no limit; finite)",
 )
+
+
+def _data_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An explicit data directory must be one (never a silent fall-through to other data); given
+    on the command line it is searched first by every file look-up of the command (benchmark
+    tables too), then ``NASBENCH_DATA``, then the cache."""
+    if not value:
+        return None
+    from_env = ctx.get_parameter_source(param.name or "") is ParameterSource.ENVIRONMENT
+    for entry in value.split(os.pathsep) if from_env else [value]:
+        who = f"{DATA_ENV}={entry}" if from_env else f"--data-dir {entry}"
+        if not Path(entry).exists():
+            raise BadInput(f"{who}: no such directory")
+        if not Path(entry).is_dir():
+            raise BadInput(f"{who} is a file, not a directory")
+    if not from_env:
+        before = os.environ.get(DATA_ENV)
+        os.environ[DATA_ENV] = os.pathsep.join([value, before] if before else [value])
+        ctx.call_on_close(lambda: _restore_env(DATA_ENV, before))
+    return value
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def data_dir_option(help_text: str = "data directory, searched before NASBENCH_DATA") -> Any:
+    """``--data-dir`` (or ``NASBENCH_DATA``): checked to be a directory, and seen by every look-up."""
+    return click.option("--data-dir", default=None, envvar=DATA_ENV, callback=_data_dir, help=help_text)
 
 
 def command_group(parent: click.Group, name: str, help_text: str) -> click.Group:

@@ -66,14 +66,12 @@ HOST_FILES: dict[str, DataFile] = {
 
 
 def data_dirs(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Where files are looked for, in order: explicit dir, ``NASBENCH_DATA``, user cache."""
-    dirs = []
-    if data_dir:
-        dirs.append(Path(data_dir))
-    if os.environ.get(DATA_ENV):
-        dirs.append(Path(os.environ[DATA_ENV]))
+    """Where files are looked for, in order: explicit dir, ``NASBENCH_DATA`` (one directory, or
+    several separated by ``os.pathsep`` as in ``PATH``), user cache."""
+    dirs = [Path(data_dir)] if data_dir else []
+    dirs += [Path(p) for p in os.environ.get(DATA_ENV, "").split(os.pathsep) if p]
     dirs.append(cache_dir())
-    return dirs
+    return list(dict.fromkeys(dirs))
 
 
 def cache_dir() -> Path:
@@ -130,8 +128,8 @@ def resolve(entry: DataFile | str, data_dir: str | os.PathLike[str] | None = Non
             return _download(entry, target)
         except Exception:  # noqa: BLE001 - any network failure ends in the same one-line advice
             pass
-    where = os.environ.get(DATA_ENV) or str(data_dir or cache_dir())
-    raise DataError(f"missing data file {entry.path}: download {entry.url} and put it at {Path(where) / entry.path}")
+    where = data_dirs(data_dir)[0]
+    raise DataError(f"missing data file {entry.path}: download {entry.url} and put it at {where / entry.path}")
 
 
 def _download(entry: DataFile, target: Path) -> Path:

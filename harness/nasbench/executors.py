@@ -26,6 +26,8 @@ from nasbench.errors import BadInput
 
 #: how often a job whose worker died is tried again before it is reported failed
 RETRIES_AFTER_CRASH = 1
+#: the most workers one command asks for (``--workers``): more processes than this only thrash
+MAX_WORKERS = 1024
 
 
 @dataclass
@@ -241,7 +243,11 @@ def _ray_call(fn: Callable[[Any], Any], payload: Any) -> Any:
 
 
 class RayExecutor:
-    """Jobs as Ray tasks (one CPU each) on a local instance or the cluster at ``address``."""
+    """Jobs as Ray tasks (one CPU each) on a local instance or the cluster at ``address``.
+
+    A cluster is connected to when the executor is made, before the command does any work: an
+    address where nothing answers within ``CONNECT_TIMEOUT`` seconds is one line (``BadInput``),
+    not a ``ray.init`` that retries for minutes (``nasbench.raycheck``)."""
 
     name = "ray"
 
@@ -252,6 +258,8 @@ class RayExecutor:
             raise BadInput("--executor ray needs Ray: pip install 'nasbench[ray]'") from exc
         self.workers = max(1, workers)
         self.address = address
+        if address:
+            self._init()
 
     def _init(self) -> Any:
         import ray
@@ -262,7 +270,16 @@ class RayExecutor:
         env = {k: v for k, v in os.environ.items() if k.startswith("NASBENCH_")}
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         if self.address:
-            ray.init(address=self.address, runtime_env={"env_vars": env}, log_to_driver=False)
+            from nasbench.raycheck import check_cluster_answers
+
+            check_cluster_answers(self.address)
+            try:
+                ray.init(address=self.address, runtime_env={"env_vars": env}, log_to_driver=False)
+            except Exception as exc:  # noqa: BLE001 - Ray raises many kinds; each is the same user error
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                raise BadInput(
+                    f"cannot join the Ray cluster at --address {self.address}: {type(exc).__name__} {first}"
+                ) from None
         else:
             ray.init(num_cpus=self.workers, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
         return ray
@@ -295,8 +312,8 @@ EXECUTORS: dict[str, type] = {"serial": SerialExecutor, "process": ProcessExecut
 
 def make_executor(name: str | None, workers: int = 1, address: str | None = None) -> Any:
     """``name`` from ``EXECUTORS``; ``None`` = serial for one worker, a process pool for more."""
-    if workers < 1:
-        raise BadInput(f"--workers must be >= 1, got {workers}")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise BadInput(f"--workers must be between 1 and {MAX_WORKERS}, got {workers}")
     if name is None:
         name = "ray" if address else ("serial" if workers == 1 else "process")
     if name not in EXECUTORS:

@@ -34,11 +34,13 @@ from nasbench.settings import Setting
 PRECISIONS = ("fp32", "bf16")
 
 #: the host's setting: every run has it (``nasbench run --precision``); in the run key unless fp32
+#: (fp32 is what every run did before the setting existed)
 PRECISION_SETTING = Setting(
     "fp32",
     "numerics networks run in: fp32 (exact, TF32 off) or bf16 (autocast; CPU matrix units / CUDA)",
     choices=PRECISIONS,
     flag="--precision",
+    keyed_when_changed=True,
 )
 
 #: (device type, precision) -> channels-last is faster there (measured on this project's CPU:

@@ -27,18 +27,20 @@ import torch
 from nasbench import __version__
 from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
 from nasbench.context import SearchContext
-from nasbench.deadline import deadline
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
-from nasbench.hostsettings import HOST, keyed_settings
+from nasbench.hostsettings import HOST
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
 from nasbench.precision import cpu_has_bf16_units, network_precision, precision_scope
+from nasbench.provenance import source_commit
 from nasbench.registry import Registry
-from nasbench.settings import declared_settings, resolve_settings
+from nasbench.setting_checks import check_batch_fits
+from nasbench.settings import configure_run
 from nasbench.store import METRIC_COLUMNS, Store
 from nasbench.torchutil import resolve_device
+from nasbench.trial_faults import check_scores, deadline
 
 DEFAULT_STRATEGY = "progressive"
 #: the scorer of a strategy that declares no ``default_scorer`` (it scores architectures itself)
@@ -70,12 +72,19 @@ class PreparedRun:
     prepare_args: dict[str, Any] | None = None
     #: settings declared ``in_key=False``: stored with the trials, left out of the run key
     unkeyed: frozenset[str] = frozenset()
+    #: settings declared ``keyed_when_changed``: name -> the default at which it is left out of the key
+    keyless_defaults: dict[str, Any] | None = None
 
     @property
     def run_key(self) -> str:
-        """Hash of the spec (settings that cannot change a result left out, host settings at their
-        default too): a run's identity in the store."""
-        spec = dict(self.spec, settings=keyed_settings(self.spec["settings"], self.unkeyed))
+        """Hash of the spec (settings that cannot change a result left out): a run's identity in the store."""
+        keyless = self.keyless_defaults or {}
+        settings = {
+            k: v
+            for k, v in self.spec["settings"].items()
+            if k not in self.unkeyed and not (k in keyless and keyless[k] == v)
+        }
+        spec = dict(self.spec, settings=settings)
         canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 
@@ -85,6 +94,18 @@ def _default_benchmark(registry: Registry, space: str) -> str:
         if registry.get("benchmark", name).space == space:
             return name
     raise BadInput(f"no benchmark covers space {space!r}; pass --benchmark (see `nasbench plugins`)")
+
+
+def _benchmark_of(registry: Registry, space: str, benchmark: str | None, dataset: str) -> tuple[str, Benchmark]:
+    """(name, benchmark): the one given, else the first covering ``space``; it must know ``dataset``."""
+    name = benchmark or _default_benchmark(registry, space)
+    bench: Benchmark = registry.get("benchmark", name)
+    if bench.space != space:
+        raise BadInput(f"benchmark {name!r} is for space {bench.space!r}, not {space!r}")
+    if dataset not in bench.datasets:
+        choices = ", ".join(bench.datasets)
+        raise BadInput(f"unknown dataset {dataset!r} for benchmark {name!r}; choose one of: {choices}")
+    return name, bench
 
 
 def _proxy_of(registry: Registry, proxy: str | None, scorer: Scorer, strategy: Strategy) -> Proxy | None:
@@ -99,6 +120,14 @@ def _proxy_of(registry: Registry, proxy: str | None, scorer: Scorer, strategy: S
     if name is None:
         raise BadInput(f"scorer {scorer.name!r} with strategy {strategy.name!r} needs a proxy; pass --proxy")
     return registry.get("proxy", name)
+
+
+def _images_loader(images: ImageSet | None, data_dir: str | None, settings: dict[str, Any]) -> Callable[[], ImageSet]:
+    """The run's training images, loaded once, now: missing or corrupt images, or a ``batch_size``
+    larger than them, fail the command, not every trial."""
+    loaded = images if images is not None else load_cifar10("train", data_dir)
+    check_batch_fits(settings, loaded)
+    return lambda: loaded
 
 
 def prepare(
@@ -120,31 +149,19 @@ def prepare(
     ``images`` replaces the CIFAR-10 training images (tests, or callers with their own data).
     """
     space_c: SearchSpace = registry.get("space", space)
-    bench_name = benchmark or _default_benchmark(registry, space)
-    bench_c: Benchmark = registry.get("benchmark", bench_name)
-    if bench_c.space != space:
-        raise BadInput(f"benchmark {bench_name!r} is for space {bench_c.space!r}, not {space!r}")
-    if dataset not in bench_c.datasets:
-        choices = ", ".join(bench_c.datasets)
-        raise BadInput(f"unknown dataset {dataset!r} for benchmark {bench_name!r}; choose one of: {choices}")
+    bench_name, bench_c = _benchmark_of(registry, space, benchmark, dataset)
     strategy_c: Strategy = registry.get("strategy", strategy)
     scorer = scorer or getattr(strategy_c, "default_scorer", NO_SCORER)
     scorer_c: Scorer = registry.get("scorer", scorer)
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
-    components = [c for c in (HOST, space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
-    resolved = resolve_settings(components, dict(settings or {}))
-    unkeyed = frozenset(name for name, s in declared_settings(components).items() if not s.in_key)
-    if hasattr(space_c, "with_settings"):  # size knobs etc.: a configured copy for this run only
-        space_c = space_c.with_settings(resolved)
+    # the host's own settings (precision) last: configure_run configures components[0], the space
+    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c, HOST) if c is not None]
+    resolved, space_c, unkeyed, keyless = configure_run(registry, components, settings)
     dev = resolve_device(device)
     # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
     bench_c.accuracy(space_c.sample(np.random.default_rng(0)), dataset)
     needs_images = scorer_c.needs_images or getattr(strategy_c, "needs_images", False) or proxy_c is not None
-    images_loader = None
-    if needs_images:
-        # Loaded once, now: missing or corrupt images fail the command, not every trial.
-        loaded = images if images is not None else load_cifar10("train", data_dir)
-        images_loader = lambda: loaded  # noqa: E731
+    images_loader = _images_loader(images, data_dir, resolved) if needs_images else None
     spec = {
         "space": space,
         "benchmark": bench_name,
@@ -159,7 +176,17 @@ def prepare(
     del args["device_type"]
     rebuild = args if images is None else None  # a worker cannot rebuild images passed in
     return PreparedRun(
-        spec, space_c, bench_c, scorer_c, proxy_c, strategy_c, dev, images_loader, prepare_args=rebuild, unkeyed=unkeyed
+        spec,
+        space_c,
+        bench_c,
+        scorer_c,
+        proxy_c,
+        strategy_c,
+        dev,
+        images_loader,
+        prepare_args=rebuild,
+        unkeyed=unkeyed,
+        keyless_defaults=keyless,
     )
 
 
@@ -172,6 +199,7 @@ def protocol(prepared: PreparedRun) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "device": str(prepared.device),
+        "commit": source_commit(),
     }
     if prepared.device.type == "cuda":
         info["device_name"] = torch.cuda.get_device_name(prepared.device)
@@ -221,19 +249,6 @@ def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured:
     }
 
 
-class PluginFault(Exception):
-    """A plugin returned something no decision can be made from (every op score NaN)."""
-
-
-def _check_scores(prepared: PreparedRun, outcome: Any) -> None:
-    """An edge whose every candidate scored NaN was decided by nothing: the trial fails."""
-    for record in list(outcome.initial) + list(outcome.progressive):
-        values = list(record.scores.values())
-        if values and all(isinstance(v, float) and math.isnan(v) for v in values):
-            who = prepared.spec["scorer"] + (f" with proxy {prepared.spec['proxy']}" if prepared.spec["proxy"] else "")
-            raise PluginFault(f"{who} scored every op of edge {record.edge} NaN (step {record.step})")
-
-
 def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
     """One seed: search, measure, score on the benchmark. Exceptions, a plugin's NaN-only scores
     and a trial past ``prepared.trial_timeout`` become a failed result with the reason."""
@@ -255,7 +270,7 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         with deadline(prepared.trial_timeout), precision_scope(precision, prepared.device):
             with measure(prepared.device) as measured:
                 outcome = prepared.strategy.search(ctx)
-            _check_scores(prepared, outcome)
+            check_scores(prepared, outcome)
             metrics = _evaluate(prepared, ctx, outcome, measured)
     except (KeyboardInterrupt, SystemExit):
         raise

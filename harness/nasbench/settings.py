@@ -10,45 +10,105 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nasbench.errors import BadInput
+from nasbench.errors import BadInput, PluginError
+from nasbench.setting_checks import (
+    DEFAULT_INT_MAXIMUM,
+    PATH_KINDS,
+    check_names,
+    check_number,
+    check_path,
+    number_text,
+)
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One knob of a component: default, type (taken from the default), bounds or choices."""
+    """One knob of a component: default, type (taken from the default), bounds or choices, and
+    what its value must be (a path of a kind, names of components), all checked when the run's
+    settings are read (``nasbench.setting_checks``), before any trial."""
 
     default: Any
     help: str = ""
     minimum: float | None = None
     choices: tuple[Any, ...] | None = None
-    #: extra validation of the coerced value: raises ``BadInput`` with one clear line
+    #: extra validation of the coerced value: raises ``BadInput`` with the reason (one line)
     check: Callable[[Any], Any] | None = None
     #: a ``nasbench run`` option for this setting besides ``--set`` (e.g. ``"-N/--proposals"``)
     flag: str | None = None
     #: whether the value enters the run key: False for settings that cannot change a result
     #: (where checkpoints are kept); such a value is still stored with every trial
     in_key: bool = True
+    #: the value enters the run key only when it differs from the default: for a knob added to a
+    #: component after runs were stored, whose default does exactly what those runs did (e.g. a
+    #: precision setting whose default is fp32), so that their committed trials are found again.
+    #: Never for a setting whose default CHANGES what a run computes: that must change the key.
+    keyed_when_changed: bool = False
+    #: the largest value accepted: sizes whose absurd values would never finish (an int without
+    #: one stops at ``DEFAULT_INT_MAXIMUM``); NaN and infinities are never accepted
+    maximum: float | None = None
+    #: a str value is a path: ``file`` (an existing, non-empty file), ``dir`` (a directory,
+    #: existing or creatable), ``json`` (inline JSON or a JSON file); "" = unset when the default is ""
+    path: str = ""
+    #: a str value names registered components of this kind (e.g. ``"proxy"``), comma-separated
+    names: str = ""
+
+    def __post_init__(self) -> None:
+        if self.path and self.path not in PATH_KINDS:
+            raise PluginError(f"Setting(path={self.path!r}): choose one of {', '.join(PATH_KINDS)}")
+
+    @property
+    def upper(self) -> float | None:
+        """The largest value accepted, for numbers (the declared ``maximum`` or the int default)."""
+        if self.maximum is not None:
+            return self.maximum
+        kind = type(self.default)
+        return DEFAULT_INT_MAXIMUM if kind is int else None
+
+    def bounds_text(self) -> str:
+        """``">= 1, <= 10000"``: the numeric bounds for ``--help`` ("" for other settings)."""
+        if type(self.default) not in (int, float):
+            return ""
+        parts = [f"{op} {number_text(v)}" for op, v in ((">=", self.minimum), ("<=", self.upper)) if v is not None]
+        return ", ".join(parts)
 
     def coerce(self, name: str, value: Any) -> Any:
+        out = self._typed(name, value)
+        try:
+            if type(out) in (int, float):
+                check_number(out, self.minimum, self.upper)
+            if self.choices is not None and out not in self.choices:
+                raise BadInput(f"choose one of {', '.join(map(str, self.choices))}")
+            if isinstance(out, str) and out == "" and self.default != "" and (self.path or self.names):
+                raise BadInput("is empty")
+            if self.path and out != "":
+                check_path(out, self.path)
+            if self.check is not None:
+                self.check(out)
+        except BadInput as exc:
+            raise BadInput(_named(name, out, str(exc))) from None
+        return out
+
+    def _typed(self, name: str, value: Any) -> Any:
         kind = type(self.default)
         try:
             if kind is bool and isinstance(value, str):
                 if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
                     raise ValueError(value)
-                out: Any = value.lower() in ("1", "true", "yes")
-            elif kind is int and isinstance(value, float) and not value.is_integer():
+                return value.lower() in ("1", "true", "yes")
+            if kind is int and isinstance(value, float) and not value.is_integer():
                 raise ValueError(value)
-            else:
-                out = kind(value)
-        except (TypeError, ValueError) as exc:
+            return kind(value)
+        except (TypeError, ValueError, OverflowError) as exc:
             raise BadInput(f"setting {name}={value!r} is not a valid {kind.__name__}") from exc
-        if self.minimum is not None and out < self.minimum:
-            raise BadInput(f"setting {name}={out} must be >= {self.minimum:g}")
-        if self.choices is not None and out not in self.choices:
-            raise BadInput(f"setting {name}={out!r}: choose one of {', '.join(map(str, self.choices))}")
-        if self.check is not None:
-            self.check(out)
-        return out
+
+
+def _named(name: str, value: Any, reason: str) -> str:
+    """The one error line of a setting: its name and value, then the reason (a ``check`` that
+    already names the setting keeps its own line)."""
+    if reason.startswith(f"setting {name}") or reason.startswith(f"{name}:"):
+        return reason
+    joint = " " if reason.split(" ", 1)[0] in ("is", "must", "does", "cannot", "names") else ": "
+    return f"setting {name}={value!r}{joint}{reason}"
 
 
 def declared_settings(components: list[Any]) -> dict[str, Setting]:
@@ -68,15 +128,59 @@ def declared_settings(components: list[Any]) -> dict[str, Setting]:
     return declared
 
 
-def resolve_settings(components: list[Any], given: dict[str, Any]) -> dict[str, Any]:
-    """Merge the declared settings of ``components`` with ``given`` values; unknown keys fail."""
+def resolve_settings(components: list[Any], given: dict[str, Any], registry: Any = None) -> dict[str, Any]:
+    """Merge the declared settings of ``components`` with ``given`` values; unknown keys fail.
+    With ``registry``, settings that name components (``Setting(names=...)``) are looked up too."""
     declared = declared_settings(components)
     unknown = sorted(set(given) - set(declared))
     if unknown:
         known = ", ".join(sorted(declared)) or "(none)"
         who = ", ".join(getattr(c, "name", "?") for c in components)
         raise BadInput(f"unknown setting {unknown[0]!r} for this run ({who}); known: {known}")
-    return {name: setting.coerce(name, given.get(name, setting.default)) for name, setting in sorted(declared.items())}
+    resolved = {name: s.coerce(name, given.get(name, s.default)) for name, s in sorted(declared.items())}
+    for name, setting in declared.items():
+        value = resolved[name]
+        if registry is not None and setting.names and (value != "" or setting.default != ""):
+            try:
+                check_names(str(value), setting.names, registry)
+            except BadInput as exc:
+                raise BadInput(_named(name, value, str(exc))) from None
+    return resolved
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a component's optional ``check_settings(run)`` sees: the run's resolved settings, its
+    space configured by them and the registry. The hook checks what needs more than one value or
+    a look inside a file (a state_dict's keys against the space's supernet, a mask's edges) and
+    raises ``BadInput`` naming the setting; it runs when the run's settings are read."""
+
+    settings: dict[str, Any]
+    space: Any
+    registry: Any
+
+
+def check_components(components: list[Any], run: RunSettings) -> None:
+    """Call every component's ``check_settings(run)`` (those that have one), in order."""
+    for component in components:
+        hook = getattr(component, "check_settings", None)
+        if hook is not None:
+            hook(run)
+
+
+def configure_run(registry: Any, components: list[Any], given: dict[str, Any] | None) -> tuple:
+    """(resolved settings, the space configured by them, the names left out of the run key, the
+    ``keyed_when_changed`` defaults), every value checked: declared kinds, then the components'
+    ``check_settings`` (a look inside a file, at the space), all before any trial.
+    ``components[0]`` (the space) becomes the configured one."""
+    resolved = resolve_settings(components, dict(given or {}), registry)
+    if hasattr(components[0], "with_settings"):  # size knobs etc.: a configured copy for this run only
+        components[0] = components[0].with_settings(resolved)
+    check_components(components, RunSettings(resolved, components[0], registry))
+    declared = declared_settings(components)
+    unkeyed = frozenset(name for name, s in declared.items() if not s.in_key)
+    keyless = {name: s.coerce(name, s.default) for name, s in declared.items() if s.keyed_when_changed}
+    return resolved, components[0], unkeyed, keyless
 
 
 #: at most this many seeds in one ``--seeds`` and each below 2**32 (what every RNG accepts)

@@ -312,17 +312,40 @@ class Store:
             row[column] = spec.get(column) or ""
         for column in METRIC_COLUMNS:
             row[column] = metrics.get(column)
+        self._upsert(row)
+
+    def _upsert(self, row: dict[str, Any], finished_at: str | None = None) -> None:
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         updates = ", ".join(f"{c}=excluded.{c}" for c in row if c not in ("run_key", "seed"))
+        stamp = "excluded.finished_at" if finished_at else "datetime('now')"
         # one row per (run_key, seed); a failed row never replaces a finished one (a second
         # process, or a retry, that failed where another succeeded loses nothing)
         sql = (
             f"INSERT INTO trials ({names}) VALUES ({marks}) ON CONFLICT(run_key, seed) DO UPDATE SET {updates},"
-            " finished_at=datetime('now') WHERE trials.status != 'ok' OR excluded.status = 'ok'"
+            f" finished_at={stamp} WHERE trials.status != 'ok' OR excluded.status = 'ok'"
         )
         with self.transaction() as conn:
             conn.execute(sql, tuple(row.values()))
+
+    def put_row(self, row: dict[str, Any]) -> None:
+        """Insert or replace one row as ``rows`` returns it (settings, protocol and extra as
+        objects), keeping its ``finished_at``: how committed results come back into a store. The
+        rule of ``write`` holds: a failed row never replaces a finished one."""
+        missing = sorted(k for k in ("run_key", "seed", "status") if row.get(k) is None)
+        if missing:
+            raise DataError(f"a trial row needs {', '.join(missing)}")
+        values: dict[str, Any] = {"run_key": str(row["run_key"]), "seed": int(row["seed"]), "status": row["status"]}
+        values["failure"] = row.get("failure")
+        for key in ("settings", "protocol", "extra"):
+            values[key] = json.dumps(row.get(key) or {}, sort_keys=True, default=str)
+        for column in SPEC_COLUMNS:
+            values[column] = row.get(column) or ""
+        for column in METRIC_COLUMNS:
+            values[column] = row.get(column)
+        if row.get("finished_at"):
+            values["finished_at"] = str(row["finished_at"])
+        self._upsert(values, values.get("finished_at"))
 
     def rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         sql = "SELECT * FROM trials" + (f" WHERE {where}" if where else "") + " ORDER BY id"

@@ -91,7 +91,17 @@ def test_bad_input_is_one_line_and_exit_code_2(nasbench_cli, args, message):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_an_explicit_data_dir_serves_every_lookup_of_the_command(nasbench_cli, data_dir, monkeypatch):
+    """Before issue 28 only the images used --data-dir: with it alone the NB201 table was "missing"."""
+    monkeypatch.delenv("NASBENCH_DATA")
+    args = ["run", "--scorer", "best-acc", "--strategy", "independent", "--store", "s.sqlite", "--data-dir", data_dir]
+    result = nasbench_cli([str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    assert "NASBENCH_DATA" not in os.environ  # the command's look-up path ends with the command
+
+
 def test_missing_data_names_the_file_and_where_to_put_it(nasbench_cli, tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
     monkeypatch.setenv("NASBENCH_DATA", str(tmp_path / "empty"))
     result = nasbench_cli(["run", "--scorer", "best-acc", "--strategy", "independent", "--store", "s.sqlite"])
     assert result.exit_code == 2

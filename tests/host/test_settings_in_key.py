@@ -49,3 +49,50 @@ def test_an_unkeyed_setting_is_stored_but_keeps_the_run_key(toy_plugin, register
 def test_a_keyed_setting_makes_another_run(toy_plugin, register_plugin, nasbench_registry):
     register_plugin(_Plugin(), name="cache-dir")
     assert _prepared(nasbench_registry, weight=1.0).run_key != _prepared(nasbench_registry, weight=2.0).run_key
+
+
+class _LaterKnobScorer(_CacheDirScorer):
+    """The same scorer after a release added a knob whose default does what it did before."""
+
+    name = "later-knob-scorer"
+    settings = {
+        **_CacheDirScorer.settings,
+        "precision_knob": Setting("exact", "added later; its default is the old behaviour", keyed_when_changed=True),
+    }
+
+
+class _LaterPlugin:
+    @hookimpl
+    def nasbench_register_scorers(self, register):
+        register(_LaterKnobScorer())
+
+
+def _later(registry, **settings):
+    return prepare(
+        registry,
+        space="toy",
+        dataset="toy",
+        scorer="later-knob-scorer",
+        strategy="independent",
+        settings=settings,
+        images=random_images(),
+    )
+
+
+def test_a_knob_added_at_its_old_behaviour_keeps_the_keys_of_earlier_runs(
+    toy_plugin, register_plugin, nasbench_registry
+):
+    register_plugin(_LaterPlugin(), name="later")
+    after = _later(nasbench_registry, weight=2.0)
+    # the scorer's name is part of the spec, so compare like with like: the key with the knob at
+    # its default equals the key of the same spec without the knob
+    # (every keyless default left out alike: the host's precision at fp32 is one too)
+    keyless = set(after.keyless_defaults)
+    without = dict(after.spec, settings={k: v for k, v in after.spec["settings"].items() if k not in keyless})
+    assert after.spec["settings"]["precision_knob"] == "exact"
+    assert after.run_key == type(after)(**{**vars(after), "spec": without, "keyless_defaults": {}}).run_key
+
+
+def test_a_knob_added_later_changes_the_key_once_it_is_changed(toy_plugin, register_plugin, nasbench_registry):
+    register_plugin(_LaterPlugin(), name="later")
+    assert _later(nasbench_registry).run_key != _later(nasbench_registry, precision_knob="fast").run_key

@@ -59,8 +59,9 @@ def test_perturbed_accuracy_is_reproducible_from_the_same_shared_weights():
     assert once == again  # same shared weights, same minibatches: same V(o, e)
 
 
-def test_darts_pt_score_is_minus_delta_v_minus_v_star_without_fine_tuning():
+def test_nasbench_v1_darts_pt_score_is_minus_delta_v_minus_v_star_without_fine_tuning():
     ctx, trainer = _trained(pertnas_finetune_steps=0, eval_batches=1, pertnas_eval_batches=1)
+    ctx.settings["dartspt_semantics"] = "nasbench-v1"  # one measurement shared with PertNAS (the engine's)
     v_star, values = value_edge(trainer, EDGE, ctx.settings, finetune_seed=0)
     darts_pt = DartsPTScorer().score_edge(ctx, {}, EDGE)
     assert darts_pt == {op: -(dv + v_star) for op, dv in values.items()}

@@ -30,8 +30,17 @@ def test_darts_scores_are_the_trained_alphas():
     assert scores == {op: float(alpha[k]) for k, op in enumerate(ctx.space.candidate_ops(EDGE))}
 
 
-def test_darts_pt_score_is_minus_accuracy_with_op_removed():
+def test_darts_pt_score_is_minus_accuracy_on_the_whole_valid_half_with_op_removed():
     ctx = _trained(DartsPTScorer())
+    scores = DartsPTScorer().score_edge(ctx, {}, EDGE)
+    valid = len(trained_supernet(ctx).valid_set)  # official: every valid image, one count per image
+    assert all(abs(-v * valid / 100 - round(-v * valid / 100)) < 1e-9 for v in scores.values())
+    assert torch.equal(ctx.supernet.op_mask, new_mask(ctx.supernet.edge_ops))
+    assert ctx.counters.perturbations == 4
+
+
+def test_darts_pt_with_measure_ablated_scores_the_fixed_first_batches():
+    ctx = _trained(DartsPTScorer(), dartspt_ablate="measure")
     scores = DartsPTScorer().score_edge(ctx, {}, EDGE)
     net = ctx.supernet
     assert torch.equal(net.op_mask, new_mask(net.edge_ops))

@@ -10,6 +10,8 @@ RUN = ["run", "--space", "nb201", "--scorer", "best-acc", "--strategy", "indepen
 TOY = ["run", "--space", "toy", "--dataset", "toy", "--scorer", "best-acc", "--strategy", "independent"]
 ZC = ["run", "--space", "nb201", "--scorer", "zc-pt", "-N", "1", "-V", "1", "--batch-size", "4"]
 CORR = ["correlate", "--proxy", "params", "--sample", "3", "--batch-size", "4"]
+DARTS = ["run", "--space", "nb201", "--strategy", "darts"]  # declares the one-shot settings (masks, rankers, ...)
+FILE_MASK = [*DARTS, "--set", "mask_source=file"]
 
 # (id, args, expected fragment of the error line, damage to a copy of the data dir or None)
 CASES: list[tuple[str, list[str], str, str | None]] = [
@@ -136,4 +138,130 @@ CASES: list[tuple[str, list[str], str, str | None]] = [
         "nas-bench-macro_cifar10.json",
         "truncate:nas-bench-macro_cifar10.json",
     ),
+    # -- issue 28: every setting's value is checked when the run's settings are read, before any trial
+    (
+        "rankers-unknown",
+        [*DARTS, "--set", "rankers=nngpp", "--store", "{store}"],
+        "rankers='nngpp': unknown proxy",
+        None,
+    ),
+    ("rankers-one-unknown", [*DARTS, "--set", "rankers=nngp,zz", "--store", "{store}"], "unknown proxy 'zz'", None),
+    ("rankers-empty", [*DARTS, "--set", "rankers=", "--store", "{store}"], "setting rankers='' is empty", None),
+    ("mask-not-json", [*FILE_MASK, "--set", "mask={not_sqlite}", "--store", "{store}"], "is not valid JSON", None),
+    ("mask-empty-file", [*FILE_MASK, "--set", "mask={empty}", "--store", "{store}"], "mask=", None),
+    ("mask-missing-file", [*FILE_MASK, "--set", "mask={missing}", "--store", "{store}"], "does not exist", None),
+    ("mask-inline-broken", [*FILE_MASK, "--set", 'mask={{"kept": ', "--store", "{store}"], "not valid JSON", None),
+    ("mask-other-space", [*FILE_MASK, "--set", "mask={darts_mask}", "--store", "{store}"], "mask names edge", None),
+    (
+        "mask-without-file-source",
+        [*DARTS, "--set", "mask={darts_mask}", "--store", "{store}"],
+        "mask_source=file",
+        None,
+    ),
+    ("mask-source-file-no-mask", [*FILE_MASK, "--store", "{store}"], "mask_source=file needs", None),
+    (
+        "weights-text-file",
+        [*RUN, "--set", "nb201_supernet_weights={not_sqlite}", "--store", "{store}"],
+        "state_dict",
+        None,
+    ),
+    (
+        "weights-other-keys",
+        [*RUN, "--set", "nb201_supernet_weights={other_keys}", "--store", "{store}"],
+        "does not fit",
+        None,
+    ),
+    (
+        "weights-other-size",
+        [*RUN, "--set", "nb201_supernet_weights={small_net}", "--store", "{store}"],
+        "does not fit",
+        None,
+    ),
+    (
+        "weights-missing",
+        [*RUN, "--set", "nb201_supernet_weights={missing}", "--store", "{store}"],
+        "does not exist",
+        None,
+    ),
+    (
+        "weights-directory",
+        [*RUN, "--set", "nb201_supernet_weights={directory}", "--store", "{store}"],
+        "directory",
+        None,
+    ),
+    ("weights-empty", [*RUN, "--set", "nb201_supernet_weights={empty}", "--store", "{store}"], "empty file", None),
+    (
+        "checkpoint-dir-is-file",
+        [*DARTS, "--set", "checkpoint_dir={not_sqlite}", "--store", "{store}"],
+        "not a dir",
+        None,
+    ),
+    (
+        "checkpoint-dir-under-file",
+        [*DARTS, "--set", "checkpoint_dir={not_sqlite}/x", "--store", "{store}"],
+        "created",
+        None,
+    ),
+    ("suite-setting-huge", ["suite", "run", "{suite_huge}", "--store", "{store}"], "batch_size=99999999999 must", None),
+    # -- issue 28: no silently ignored input: explicit paths exist, one value per setting, finite numbers
+    ("run-data-dir-missing", [*RUN, "--data-dir", "{missing}", "--store", "{store}"], "no such directory", None),
+    ("run-data-dir-is-file", [*RUN, "--data-dir", "{not_sqlite}", "--store", "{store}"], "not a directory", None),
+    ("correlate-data-dir-missing", [*CORR, "--data-dir", "{missing}", "--store", "{store}"], "--data-dir", None),
+    (
+        "suite-data-dir-missing",
+        ["suite", "run", "{suite_ok}", "--data-dir", "{missing}", "--store", "{store}"],
+        "--data-dir",
+        None,
+    ),
+    ("data-files-data-dir-missing", ["data", "files", "--data-dir", "{missing}"], "no such directory", None),
+    (
+        "verify-data-dir-is-file",
+        ["verify", "zc-pt", "{directory}", "--data-dir", "{not_sqlite}"],
+        "not a directory",
+        None,
+    ),
+    ("flag-and-set", [*ZC, "--set", "batch_size=abc", "--store", "{store}"], "batch_size is given twice", None),
+    (
+        "set-twice",
+        [*RUN, "--set", "nb201_cells=1", "--set", "nb201_cells=2", "--store", "{store}"],
+        "given twice",
+        None,
+    ),
+    (
+        "set-twice-spelled",
+        [*RUN, "--set", "nb201-cells=1", "--set", "nb201_cells=1", "--store", "{store}"],
+        "twice",
+        None,
+    ),
+    ("trial-timeout-nan", [*RUN, "--trial-timeout", "nan", "--store", "{store}"], "not a finite number", None),
+    ("trial-timeout-inf", [*RUN, "--trial-timeout", "inf", "--store", "{store}"], "not a finite number", None),
+    (
+        "suite-trial-timeout-nan",
+        ["suite", "run", "{suite_ok}", "--trial-timeout", "nan", "--store", "{store}"],
+        "finite",
+        None,
+    ),
+    # -- issue 28: absurd sizes (a search that would never end) and non-finite numbers
+    ("proposals-huge", [*ZC, "-N", "99999999999999999999", "--store", "{store}"], "proposals=", None),
+    ("proposals-over-maximum", [*ZC, "-N", "10001", "--store", "{store}"], "must be <= 10000", None),
+    ("validation-over-maximum", [*ZC, "-V", "99999999", "--store", "{store}"], "validation=99999999 must be <=", None),
+    (
+        "set-int-over-default-maximum",
+        [*RUN, "--set", "nb201_channels=99999999", "--store", "{store}"],
+        "<= 1000000",
+        None,
+    ),
+    ("train-epochs-over-maximum", [*DARTS, "--set", "train_epochs=100000", "--store", "{store}"], "<= 10000", None),
+    ("set-float-nan", [*DARTS, "--set", "train_lr=nan", "--store", "{store}"], "train_lr=nan is not a finite", None),
+    ("set-float-inf", [*DARTS, "--set", "beta_decay=inf", "--store", "{store}"], "is not a finite number", None),
+    ("batch-over-images", [*ZC, "--batch-size", "999999", "--store", "{store}"], "larger than the", None),
+    ("run-workers-huge", [*RUN, "--workers", "99999", "--store", "{store}"], "--workers must be between", None),
+    ("correlate-workers-huge", [*CORR, "--workers", "99999", "--store", "{store}"], "--workers must be between", None),
+    ("correlate-seed-huge", [*CORR, "--seed", "99999999999999999999", "--store", "{store}"], "below 2**32", None),
+    ("verify-rtol-negative", ["verify", "zc-pt", "{directory}", "--rtol", "-1"], "must be >= 0", None),
+    ("verify-rtol-nan", ["verify", "zc-pt", "{directory}", "--rtol", "nan"], "not a finite number", None),
+    # -- issue 28: a Ray cluster that is not there fails in seconds, before anything runs
+    ("run-address-dead", [*RUN, "--address", "127.0.0.1:{dead_port}", "--store", "{store}"], "no Ray cluster", None),
+    ("correlate-address-dead", [*CORR, "--address", "127.0.0.1:{dead_port}", "--store", "{store}"], "no Ray", None),
+    ("run-address-malformed", [*RUN, "--address", "nowhere", "--store", "{store}"], "bad --address 'nowhere'", None),
 ]

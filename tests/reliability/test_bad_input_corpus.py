@@ -4,7 +4,9 @@ exit code 2, no traceback, no network wait, and the healthy store beside it unto
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -14,6 +16,7 @@ from bad_inputs import CASES
 
 from conftest import run_nb
 from nasbench.errors import EXIT_USAGE
+from nasbench.hookspecs import hookimpl
 
 GOOD_SUITE = """
 [suite]
@@ -36,6 +39,40 @@ def _suite(path: Path, seeds="0", scorer="best-acc", settings="{}", metric="rank
     return str(path)
 
 
+class TrialRecorder:
+    """Records every run start and trial result: a bad-input case must run no trial."""
+
+    def __init__(self):
+        self.events = []
+
+    @hookimpl
+    def nasbench_run_start(self, spec, seeds):
+        self.events.append(("start", tuple(seeds)))
+
+    @hookimpl
+    def nasbench_trial_result(self, result):
+        self.events.append(("trial", result.seed))
+
+
+def _weights_files(root: Path) -> dict[str, str]:
+    """State_dicts an NB201 run must refuse: other keys, and a supernet of another size (C=4, N=1)."""
+    import torch
+
+    from nasbench_plugins.nb201.network import NB201Supernet
+
+    other, small = root / "other-keys.pt", root / "small-net.pt"
+    torch.save({"encoder.weight": torch.zeros(3, 3)}, other)
+    torch.save(NB201Supernet(10, 4, 1, "skip", False).state_dict(), small)
+    return {"other_keys": str(other), "small_net": str(small)}
+
+
+def _dead_port() -> int:
+    """A TCP port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """A healthy store with finished trials, and the bad files the corpus points at."""
@@ -48,6 +85,8 @@ def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     pm = get_plugin_manager()
     register_all(pm)
+    recorder = TrialRecorder()
+    pm.register(recorder, name="trial-recorder")
     store = root / "good.sqlite"
     toy = ["run", "--space", "toy", "--dataset", "toy", "--scorer", "best-acc", "--strategy", "independent"]
     assert CliRunner().invoke(make_cli(pm), [*toy, "--seeds", "0-1", "--store", str(store)]).exit_code == 0
@@ -65,6 +104,7 @@ def workspace(tmp_path_factory):
     (root / "bad-op-archs.txt").write_text("|conv_9x9~0|+|none~0|none~1|+|none~0|none~1|none~2|\n")
     (root / "malformed.toml").write_text("[suite\nname = 's'\n")
     (root / "no-cells.toml").write_text('[suite]\nname = "s"\n')
+    (root / "darts-mask.json").write_text(json.dumps({"kept": {"normal:0->2": ["sep_conv_3x3"]}}))
     names = {
         "store": str(store),
         "directory": str(root / "a-directory"),
@@ -83,8 +123,13 @@ def workspace(tmp_path_factory):
         "suite_bad_seeds": _suite(root / "bad-seeds.toml", seeds="5-2"),
         "suite_bad_setting": _suite(root / "bad-setting.toml", settings="{ colour = 'red' }"),
         "suite_unchecked": _suite(root / "unchecked.toml", quick="false").replace("unchecked", "unchecked"),
+        "suite_huge": _suite(root / "huge.toml", settings="{ batch_size = 99999999999 }"),
+        "darts_mask": str(root / "darts-mask.json"),
+        "dead_port": str(_dead_port()),
+        **_weights_files(root),
     }
-    return root, names, pm
+    recorder.events.clear()
+    return root, names, pm, recorder
 
 
 def _damaged_data(root: Path, damage: str, source: Path) -> Path:
@@ -124,7 +169,7 @@ def _digest(path: Path) -> str:
 
 def test_the_corpus_is_large_and_covers_every_command():
     commands = {args[0] for _, args, _, _ in CASES}
-    assert len(CASES) >= 60
+    assert len(CASES) >= 130
     assert commands >= {"run", "report", "edges", "report-proxies", "correlate", "suite", "data"}
     assert len({case_id for case_id, *_ in CASES}) == len(CASES)
 
@@ -135,7 +180,8 @@ def test_bad_input_corpus(workspace, case_id, args, expected, damage, data_dir, 
 
     from nasbench.cli import make_cli
 
-    root, names, pm = workspace
+    root, names, pm, recorder = workspace
+    recorder.events.clear()
     store = Path(names["store"])
     before = _digest(store)
     env = {"NASBENCH_OFFLINE": "1", "NASBENCH_CACHE": str(tmp_path / "cache")}
@@ -160,3 +206,4 @@ def test_bad_input_corpus(workspace, case_id, args, expected, damage, data_dir, 
     assert seconds < 60, f"{case_id} took {seconds:.0f} s (a network wait?)"
     assert _digest(store) == before, f"{case_id} changed the healthy store"
     assert not Path(str(store) + "-wal").exists() or os.path.getsize(str(store) + "-wal") == 0
+    assert recorder.events == [], f"{case_id} started a run: {recorder.events}"

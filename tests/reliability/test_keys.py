@@ -79,7 +79,7 @@ def test_bf16_training_is_another_checkpoint_and_fp32_keeps_its_key(faulty_pm):
     fp32 = train_config(space, {}, 0, 10, "images")
     bf16 = train_config(space, {"precision": "bf16"}, 0, 10, "images")
     assert fp32.precision == "fp32" and bf16.key != fp32.key
-    legacy = {k: v for k, v in dataclasses.asdict(fp32).items() if k != "precision"}
+    legacy = {k: v for k, v in dataclasses.asdict(fp32).items() if k not in ("precision", "data")}
     import hashlib
 
     payload = json.dumps({"v": TRAINING_VERSION, **legacy}, sort_keys=True)
@@ -88,7 +88,7 @@ def test_bf16_training_is_another_checkpoint_and_fp32_keeps_its_key(faulty_pm):
 
 def test_a_checkpoint_saved_before_precision_existed_loads_as_fp32(faulty_pm, tmp_path):
     config = _darts_config(faulty_pm)
-    old = {k: v for k, v in dataclasses.asdict(config).items() if k != "precision"}
+    old = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("precision", "data")}
     path = checkpoint_path(config, str(tmp_path))
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"format": TRAINING_VERSION, "config": old, "epoch": 2}, path)

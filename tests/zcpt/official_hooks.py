@@ -42,3 +42,41 @@ def supernet_hooked_kernel(net, x: torch.Tensor, weights: torch.Tensor, relu_cla
         net.removed_ops, net.op_weights = saved[0], saved[1]
         net.op_mask.copy_(saved[2])
         net.train(saved[3])
+
+
+def darts_hooked_kernel(net, x: torch.Tensor, weights: torch.Tensor, relu_class_rule: bool = True) -> torch.Tensor:
+    """The official DARTS-space score on nasbench's supernet: ops of weight 0 are not run
+    (``sota/cnn/model_search.py:23-25``), the others scaled by their weight, hooks as above."""
+    saved = (net.op_mask.clone(), net.op_weights, net.training)
+    net.op_mask.copy_(weights != 0)
+    net.op_weights = weights
+    net.eval()
+    try:
+        return hooked_kernel(net, x, relu_class_rule)
+    finally:
+        net.op_mask.copy_(saved[0])
+        net.op_weights = saved[1]
+        net.train(saved[2])
+
+
+def macro_hooked_kernel(net, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """The official Macro score on nasbench's supernet: every op runs, a weight-0 one on x*0
+    (``nasbench_macro/model.py:89``), scaled by its weight; hooks on every nn.ReLU."""
+    blocked = [
+        op.register_forward_pre_hook(lambda _m, args: (args[0] * 0,))
+        for i, layer in enumerate(net.features)
+        for k, op in enumerate(layer)
+        if weights[i, k] == 0
+    ]
+    saved = (net.op_mask.clone(), net.op_weights, net.training)
+    net.op_mask.fill_(True)
+    net.op_weights = weights
+    net.eval()
+    try:
+        return hooked_kernel(net, x)
+    finally:
+        for h in blocked:
+            h.remove()
+        net.op_mask.copy_(saved[0])
+        net.op_weights = saved[1]
+        net.train(saved[2])

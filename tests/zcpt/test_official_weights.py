@@ -84,5 +84,5 @@ def test_the_space_setting_starts_the_supernet_from_an_official_checkpoint(tmp_p
 
 
 def test_a_missing_official_checkpoint_is_refused_when_settings_are_read():
-    with pytest.raises(BadInput, match="nb201_supernet_weights: no file at /nowhere.pt"):
+    with pytest.raises(BadInput, match="setting nb201_supernet_weights=./nowhere.pt. does not exist"):
         NB201Space.settings["nb201_supernet_weights"].coerce("nb201_supernet_weights", "/nowhere.pt")

@@ -102,6 +102,7 @@ def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_wei
 
     from nasbench.torchutil import torch_generator
     from nasbench_plugins.nb201.space import NB201Space
+    from nasbench_plugins.zero_cost_pt.official_paths import PATHS
     from nasbench_plugins.zero_cost_pt.scorer import ZeroCostPT, _Trial
 
     seen = []
@@ -122,7 +123,7 @@ def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_wei
             return self.proxy.score(net, *batch, None)
 
     ctx = Ctx()
-    trial = _Trial(Semantics.from_settings({}), torch_generator(0), None)
+    trial = _Trial(Semantics.from_settings({}), torch_generator(0), None, PATHS[0], started=True)
     trial.alpha, trial.batch = torch.zeros(6, 5), (torch.zeros(2, 3, 8, 8), torch.zeros(2))
     ctx.state = {"zc-pt": trial}
     ZeroCostPT().score_edge(ctx, {}, "0->1")

@@ -91,10 +91,14 @@ def test_pc_darts_ranks_edges_by_alpha_times_the_edge_normalisation() -> None:
 
 def test_darts_pt_selects_the_topology_by_perturbation() -> None:
     ctx, outcome = _search("darts-pt", "s2")
-    strength = outcome.info["edge_strength"]
-    # every edge into a node with more than 2 inputs is perturbed (S2 has no none op)
-    assert set(strength) == {e for edges in ctx.space.topology.groups.values() if len(edges) > 2 for e in edges}
-    _top2_by(ctx, outcome.arch, strength)
+    groups = ctx.space.topology.groups
+    nodes = [entry for step in outcome.info["steps"] for entry in step["log"] if "node" in entry]
+    # every node with more than 2 inputs drops them one per round of perturbations (official DARTS-PT)
+    assert {n["node"] for n in nodes} == {node for node, edges in groups.items() if len(edges) > 2}
+    for n in nodes:
+        assert len(n["rounds"]) == len(groups[n["node"]]) - 2
+        real = {e for e in groups[n["node"]] if outcome.arch.ops[ctx.space.edges.index(e)] != "none"}
+        assert real == set(n["kept"])
 
 
 def test_etenas_prunes_to_one_op_per_edge_and_keeps_the_top_two_edges() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from nasbench.api import registry_of
+from nasbench.api import data_dir_option, registry_of
 
 #: the options of ``nasbench correlate``, top to bottom as ``--help`` lists them
 CORRELATE_OPTIONS = (
@@ -24,9 +24,11 @@ CORRELATE_OPTIONS = (
     click.option("--benchmark", default=None, help="benchmark (default: the one covering --space)"),
     click.option("--sample", default="1000", show_default=True, help="number of random archs, or `all`"),
     click.option("--archs", "archs_file", default=None, help="file of arch strings, one a line (instead of --sample)"),
-    click.option("--seed", type=int, default=0, show_default=True, help="seed of the sample, init and minibatch"),
+    click.option(
+        "--seed", type=int, default=0, show_default=True, help="seed of the sample, init and minibatch (< 2**32)"
+    ),
     click.option("--batch-size", type=int, default=64, show_default=True, help="minibatch size the proxies see"),
-    click.option("--workers", type=int, default=1, show_default=True, help="parallel workers (one core each)"),
+    click.option("--workers", type=int, default=1, show_default=True, help="parallel workers (one core each; <= 1024)"),
     click.option(
         "--executor",
         type=click.Choice(["serial", "process", "ray"]),
@@ -43,7 +45,7 @@ CORRELATE_OPTIONS = (
         help="numerics of the networks; bf16 scores are cached apart (version +bf16)",
     ),
     click.option("--store", default=None, help="results store (default results/nasbench.sqlite)"),
-    click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory (or NASBENCH_DATA)"),
+    data_dir_option(),
     click.option("--plot", "plot_dir", default=None, help="write a score-vs-accuracy PNG per proxy into this dir"),
     click.option(
         "--recompute", is_flag=True, help="ignore stored scores and overwrite them (after a proxy's code changed)"

@@ -108,8 +108,8 @@ def plan(
     bench_name, bench = _benchmark_for(registry, space, benchmark, dataset)
     if batch_size < 1:
         raise BadInput(f"--batch-size must be >= 1, got {batch_size}")
-    if seed < 0:
-        raise BadInput(f"--seed must be >= 0, got {seed}")
+    if not 0 <= seed < 2**32:  # what every RNG accepts, as run's --seeds
+        raise BadInput(f"--seed must be >= 0 and below 2**32, got {seed}")
     names = select_proxies(registry, proxies)
     archs, label = archs_and_label(space_c, bench, dataset, sample, seed, archs_file)
     accuracies = np.array([bench.accuracy(a, dataset) for a in archs], dtype=float)

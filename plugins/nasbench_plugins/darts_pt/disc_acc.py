@@ -1,11 +1,14 @@
 """``disc-acc``: discretization accuracy (Zero-Cost-PT Eq. 4, DARTS-PT Sec. 3).
 
 On the trained supernet, discretize edge e to op o in place (A + (e, o)), optionally fine-tune
-for ``disc_tune_epochs`` epochs (weights restored afterwards, so every op starts from the same
-supernet), and score o by the validation accuracy.
+for ``disc_tune_epochs`` epochs (weights, alpha, both optimizers' states and the epoch count restored
+afterwards, so every op starts from the same supernet and the same optimizer momentum), and score o
+by the validation accuracy.
 """
 
 from __future__ import annotations
+
+import copy
 
 from nasbench.api import Setting, active_ops, hookimpl, only
 from nasbench_plugins.oneshot.training import TRAIN_SETTINGS, snapshot, supernet_accuracy, trained_supernet
@@ -28,17 +31,38 @@ class DiscAccScorer:
         tune = int(ctx.settings.get("disc_tune_epochs", 0))
         scores = {}
         for op in active_ops(net, edge):
-            saved = snapshot(net) if tune else None
-            alpha = trainer.alpha.detach().clone() if tune else None
+            saved = _state(trainer) if tune else None
             with only(net, edge, op):
                 if tune:
                     trainer.finetune(tune, counters=ctx.counters)
                 scores[op] = supernet_accuracy(ctx)
             if saved is not None:
-                net.load_state_dict(saved)
-                trainer.alpha.data.copy_(alpha)
+                _restore(trainer, saved)
             ctx.counters.perturbations += 1
         return scores
+
+
+def _state(trainer) -> dict:
+    """What fine-tuning changes: weights, alpha, both optimizers, the epoch count and history."""
+    arch = trainer.arch_optimizer
+    return {
+        "net": snapshot(trainer.net),
+        "alpha": trainer.alpha.detach().clone(),
+        "optimizer": copy.deepcopy(trainer.optimizer.state_dict()),
+        "arch": copy.deepcopy(arch.state_dict()) if arch is not None else None,
+        "epoch": trainer.epoch,
+        "history": len(trainer.history),
+    }
+
+
+def _restore(trainer, saved: dict) -> None:
+    trainer.net.load_state_dict(saved["net"])
+    trainer.alpha.data.copy_(saved["alpha"])
+    trainer.optimizer.load_state_dict(saved["optimizer"])
+    if saved["arch"] is not None:
+        trainer.arch_optimizer.load_state_dict(saved["arch"])
+    trainer.epoch = saved["epoch"]
+    del trainer.history[saved["history"] :]
 
 
 @hookimpl

@@ -74,10 +74,11 @@ class SepConv(nn.Sequential):
 class FactorizedReduce(nn.Module):
     """Halves the spatial size with two offset stride-2 1x1 convs, concatenated.
 
-    The offset branch sees the input padded by one zero row and column at the bottom right, as in
-    xautodl (TE-NAS' and NB201's ops): on even sizes this gives exactly DARTS' values (the pad is
-    never sampled by the stride-2 conv); on odd sizes (TE-NAS' 3x3 region-count crops) the two
-    branches would otherwise differ in size and the forward would fail.
+    The offset branch reads ``x[:, :, 1:, 1:]`` as DARTS' code does. On odd sizes (TE-NAS' 3x3
+    region-count crops) it sees the input padded by one zero row and column at the bottom right,
+    as in xautodl (TE-NAS' and NB201's ops): the two branches would otherwise differ in size. On
+    even sizes both give the same values; the slice also gives DARTS' gradients bit for bit (the
+    padded input's conv backward sums in another order, which ``verify darts-pt`` showed as drift).
     """
 
     def __init__(self, c_in: int, c_out: int, affine: bool) -> None:
@@ -91,7 +92,8 @@ class FactorizedReduce(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.relu(x)
-        offset = F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]
+        odd = x.shape[-1] % 2 or x.shape[-2] % 2
+        offset = F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:] if odd else x[:, :, 1:, 1:]
         return self.bn(torch.cat([self.conv_1(x), self.conv_2(offset)], dim=1))
 
 

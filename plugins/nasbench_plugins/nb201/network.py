@@ -96,7 +96,7 @@ class SearchCell(nn.Module):
             layer = self.edge_layers[e][k]
             if mode == "blocked":
                 w = weights[e, k]
-                if float(w) == 0.0:
+                if float(w.detach()) == 0.0:
                     if isinstance(layer, ReLUConvBN):
                         layer(x, block_input=True)  # runs for its hooks; x * 0 through the op adds 0
                     continue
@@ -113,10 +113,12 @@ class SearchCell(nn.Module):
 
 def blocked_mode_weights(mask: torch.Tensor, base: torch.Tensor | None) -> torch.Tensor:
     """Op weights of the official supernet: one-hot on an edge with one op left, else ``base``
-    (the proposal's softmax(alpha); 1 when ``None``) times the mask (removed ops weigh 0)."""
+    (the proposal's softmax(alpha); 1 when ``None``) times the mask (removed ops weigh 0).
+    ``base`` is not detached: a DARTS training in this mode differentiates alpha through it."""
+    base = torch.ones(mask.shape) if base is None else base.float()
+    mask = mask.to(base.device)
     active = mask.sum(dim=1, keepdim=True)
-    base_w = torch.ones(mask.shape) if base is None else base.detach().to("cpu", torch.float32)
-    return torch.where(active == 1, mask.float(), base_w * mask)
+    return torch.where(active == 1, mask.to(base.dtype), base * mask)
 
 
 def zero_mode_weights(mask: torch.Tensor) -> torch.Tensor:

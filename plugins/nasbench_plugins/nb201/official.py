@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -53,14 +54,29 @@ def from_official(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
-def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "network") -> nn.Module:
+def load_official(
+    net: nn.Module, state: dict[str, torch.Tensor], what: str = "network", bn_stats_optional: bool = False
+) -> nn.Module:
     """Load an official NB201 state_dict into ``net`` (an ``NB201Supernet`` or ``NB201Network``).
 
     Every parameter and buffer must be matched by name and shape; anything else is one
-    ``BadInput`` line naming the first mismatch, never a partial load.
+    ``BadInput`` line naming the first mismatch, never a partial load. ``bn_stats_optional``: BN
+    running statistics absent from ``state`` keep ``net``'s (for files of train-mode BN use only).
     """
+    ours = fitted(net.state_dict(), state, what, keep=is_bn_stat if bn_stats_optional else None)
+    net.load_state_dict(ours, strict=True)
+    return net
+
+
+def fitted(
+    expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor], what: str, keep: Any = None
+) -> dict[str, torch.Tensor]:
+    """``state`` under nasbench's names, checked to have exactly ``expected``'s names and shapes
+    (``expected`` may live on the meta device: only shapes are read). Entries of ``expected`` whose
+    name passes ``keep`` and that ``state`` lacks are taken from ``expected``."""
     ours = from_official(state)
-    expected = net.state_dict()
+    if keep is not None:
+        ours = {**{k: v for k, v in expected.items() if keep(k)}, **ours}
     missing = sorted(set(expected) - set(ours))
     extra = sorted(set(ours) - set(expected))
     if missing or extra:
@@ -78,8 +94,12 @@ def load_official(net: nn.Module, state: dict[str, torch.Tensor], what: str = "n
                 f"official state_dict does not fit this NB201 {what}: {name} has shape {tuple(value.shape)},"
                 f" the {what} needs {tuple(expected[name].shape)} (another C or N?)"
             )
-    net.load_state_dict(ours, strict=True)
-    return net
+    return ours
+
+
+def is_bn_stat(name: str) -> bool:
+    """A BN running statistic (never read by a BN in train mode)."""
+    return name.rsplit(".", 1)[-1] in ("running_mean", "running_var", "num_batches_tracked")
 
 
 def load_weights(path: Path) -> dict[str, torch.Tensor]:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nasbench.api import Arch, BadInput, Setting, hookimpl, reset_parameters
+from nasbench.api import Arch, BadInput, NasbenchError, Setting, hookimpl, reset_parameters
 from nasbench_plugins.nb201.network import EDGE_NAMES, REMOVED_OPS, NB201Network, NB201Supernet
 from nasbench_plugins.nb201.ops import OPS
 from nasbench_plugins.nb201.table import ARCH_RE, codes_of
@@ -39,7 +39,7 @@ class NB201Space:
         "nb201_supernet_weights": Setting(
             "",
             "an official NB201 supernet state_dict (Zero-Cost-PT/DARTS-PT names) to start from instead of a fresh init",
-            check=lambda path: _check_file(path),
+            path="file",
         ),
     }
 
@@ -66,6 +66,24 @@ class NB201Space:
             bool(settings.get("nb201_conv_bias", False)),
             str(settings.get("nb201_supernet_weights", "")),
         )
+
+    def check_settings(self, run) -> None:
+        """``nb201_supernet_weights``, when the run's settings are read: a torch state_dict (read
+        ``weights_only``) whose names and shapes fit this space's supernet, built on the meta
+        device (no memory, no init); the classifier's width is taken from the file (the trial
+        checks it against its images)."""
+        if not self.supernet_weights:
+            return
+        from nasbench_plugins.nb201.official import fitted, load_weights
+
+        try:
+            state = load_weights(Path(self.supernet_weights))
+            classes = state.get("classifier.weight", torch.empty(10, 0)).shape[0]
+            with torch.device("meta"):
+                net = NB201Supernet(classes, self.channels, self.cells_per_stage, self.removed_ops, self.conv_bias)
+            fitted(net.state_dict(), state, "supernet")
+        except NasbenchError as exc:
+            raise BadInput(f"setting nb201_supernet_weights={self.supernet_weights!r}: {exc}") from None
 
     def candidate_ops(self, edge: str) -> tuple[str, ...]:
         return OPS
@@ -104,11 +122,6 @@ class NB201Space:
 
             load_official(net, load_weights(Path(self.supernet_weights)), "supernet")
         return net
-
-
-def _check_file(path: str) -> None:
-    if path and not Path(path).is_file():
-        raise BadInput(f"nb201_supernet_weights: no file at {path}")
 
 
 @hookimpl

@@ -21,6 +21,7 @@ The alphas of the search space are recorded as the initial scores (per-edge rho 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -36,7 +37,7 @@ from nasbench_plugins.oneshot.training import (
     search_candidates,
     trained_supernet,
 )
-from nasbench_plugins.zero_one_shot.masks import MASK_SETTINGS
+from nasbench_plugins.zero_one_shot.masks import MASK_SETTINGS, check_mask_settings
 from nasbench_plugins.zero_one_shot.pruning import PRUNE_SETTINGS
 
 #: beta-DARTS' lambda as recalled from its code (architect: ``50 * epoch / epochs``); not verified offline
@@ -56,8 +57,7 @@ def overriding(settings: dict[str, Setting], **defaults: Any) -> dict[str, Setti
         if isinstance(value, Setting):
             out[name] = value
         else:
-            old = out[name]
-            out[name] = Setting(value, old.help, old.minimum, old.choices, old.check)
+            out[name] = replace(out[name], default=value)
     return out
 
 
@@ -100,6 +100,10 @@ class OneShotSearch:
     needs_proxy = False
     needs_images = True
     settings = ONESHOT_SETTINGS
+
+    def check_settings(self, run) -> None:
+        """A mask file is read and fitted to the space when the run's settings are read."""
+        check_mask_settings(run)
 
     def search(self, ctx) -> SearchOutcome:
         from nasbench_plugins.zero_one_shot.source import search_mask

@@ -15,11 +15,20 @@ from torch import nn
 from nasbench.api import DataError, new_mask
 
 
-def edge_weights(alpha: torch.Tensor, mask: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
-    """Softmax of alpha over each edge's candidates; discretized edges one-hot on their op."""
+def edge_weights(
+    alpha: torch.Tensor, mask: torch.Tensor, candidates: torch.Tensor, decided: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Softmax of alpha over each edge's candidates; discretized edges one-hot on their op.
+
+    Which edges are discretized: those in ``decided`` (bool [n_edges]) when given, as DARTS-PT's
+    code tracks them (``candidate_flags``): an edge left with one op by a perturbation keeps that
+    op's softmax weight (``projection.py:41-44``). Without it, every edge with one active op."""
     mask = mask.to(alpha.device)
     logits = alpha.masked_fill(~candidates.to(alpha.device), -math.inf)
     weights = torch.softmax(logits, dim=1)
+    if decided is not None:
+        single = decided.to(alpha.device).view(-1, 1)
+        return torch.where(single, mask.to(weights.dtype), weights)
     single = mask.sum(dim=1, keepdim=True) == 1
     return torch.where(single, mask.to(weights.dtype), weights)
 
@@ -73,11 +82,13 @@ class AlphaDriver:
     def __init__(self, net: nn.Module, alpha: torch.Tensor, beta: torch.Tensor | None = None) -> None:
         self.alpha, self.beta = alpha, beta
         self.candidates = search_candidates(net)
+        #: bool [n_edges] of discretized edges, set by a strategy that tracks them (``edge_weights``)
+        self.decided: torch.Tensor | None = None
         self.groups = node_groups(net) if beta is not None else []
         self.handle = net.register_forward_pre_hook(self)
 
     def __call__(self, module: nn.Module, _inputs: Any) -> None:
-        module.op_weights = edge_weights(self.alpha, module.op_mask, self.candidates)
+        module.op_weights = edge_weights(self.alpha, module.op_mask, self.candidates, self.decided)
         if self.beta is not None:
             module.edge_scale = edge_scales(self.beta, self.groups, module.op_mask.any(dim=1))
 

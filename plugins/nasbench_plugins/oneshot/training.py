@@ -8,11 +8,9 @@ is keyed by a hash of everything that shapes it and is checkpointed every epoch 
 user cache: the first component that asks trains (or resumes an interrupted training), the
 others load it.
 
-Architecture parameters alpha (one per edge x candidate op) drive the supernet's
-``op_weights`` (see ``nasbench.supernet``) through a forward pre-hook, so the space's own
-supernet code is untouched: weights = softmax(alpha) over each edge's candidates; an edge
-with a single active op (discretized) gets weight 1 on it; masked ops are skipped by the
-cell, i.e. removed without renormalising (as DARTS-PT's perturbation does).
+Alpha (edge x op) drives the supernet's ``op_weights`` through a forward pre-hook
+(``search_mask.AlphaDriver``): softmax over each edge's candidates, discretized edges one-hot,
+masked ops skipped without renormalising (as DARTS-PT's perturbation does).
 
 Search mask (Half Search Space Eq. 1): a supernet may carry ``search_mask`` (set by
 ``apply_search_mask``), the pruned space the one-shot search runs on. Its masked ops are off in
@@ -26,9 +24,9 @@ supernet, which must declare ``edge_node``). Beta-decay (beta-DARTS, Ye et al. 2
 architecture loss gains ``lambda_t * mean_e logsumexp(alpha_e)`` over each edge's unmasked ops,
 lambda_t rising linearly from 0 to ``beta_decay`` over the epochs after the warm-up.
 
-Defaults follow the official DARTS-PT NB201 search (``nasbench201/train_search.py``):
-100 epochs, batch 64, SGD lr 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5; Adam
-(0.5, 0.999) lr 3e-4 wd 1e-3 for alpha; train/valid = first/second half of the training set.
+Defaults: the official DARTS-PT NB201 search (``nasbench201/train_search.py``): 100 epochs, batch
+64, SGD 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5; Adam (0.5, 0.999) 3e-4 wd 1e-3 for
+alpha; train/valid = first/second half. ``data="official"``: its minibatches (``augment``).
 """
 
 from __future__ import annotations
@@ -36,7 +34,8 @@ from __future__ import annotations
 import copy
 import math
 import os
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +43,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nasbench.api import DataError, ImageSet, differing_settings, network_precision, torch_generator
+from nasbench.api import ImageSet, network_precision, torch_generator
+from nasbench_plugins.oneshot import augment
 from nasbench_plugins.oneshot.config import (  # noqa: F401 - re-exported: strategies import them from here
     TRAIN_SETTINGS,
     TRAINING_VERSION,
     TrainConfig,
     checkpoint_path,
+    load_checkpoint,
     train_config,
 )
 from nasbench_plugins.oneshot.search_mask import (  # noqa: F401 - re-exported as above
@@ -253,18 +254,38 @@ class SupernetTrainer:
         self.optimizer.step()
         return float(loss.detach()), float((logits.argmax(1) == y).float().mean()) * 100
 
-    def run_epoch(self, bar: Any = None, counters: Any = None) -> dict[str, float]:
-        """One epoch of alternating alpha (valid half) and weight (train half) steps."""
+    def epoch_pairs(self) -> Iterator[tuple[tuple, tuple]]:
+        """(weight batch, alpha batch) per step. ``data="nasbench"``: per-epoch permutations, alpha
+        batches cycled. ``"official"``: a fresh augmented draw from each half per step, ceil(n / batch)
+        steps (DARTS-PT ``train_search.py:298-305``); lazily, from (seed, epoch)."""
+        if self.config.data != "official":
+            train, valid = (self._batches(s, self.epoch, i) for i, s in enumerate((self.train_set, self.valid_set)))
+            yield from ((b, valid[i % len(valid)]) for i, b in enumerate(train[: self.config.steps or None]))
+            return
+        gen = torch_generator(self.config.seed * 1_000_003 + _STREAM_DATA + 7919 * (self.epoch + 1) + 2)
+        bs = self.config.batch_size
+        for _ in range(self.steps_per_epoch()):
+            yield tuple(self.batch(s, augment.iid(len(s), bs, gen)) for s in (self.train_set, self.valid_set))
+
+    def batch(self, images: ImageSet, spec: augment.BatchSpec) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = augment.materialise(images, spec)
+        return x.to(self.device), y.to(self.device)
+
+    def reset_optimizer(self, lr: float) -> None:
+        """A fresh SGD (no momentum state) at ``lr`` (DARTS-PT's ``model.reset_optimizer``)."""
+        self.optimizer = torch.optim.SGD(
+            self.net.parameters(), lr=lr, momentum=self.config.momentum, weight_decay=self.config.wd
+        )
+
+    def run_epoch(self, bar: Any = None, counters: Any = None, pairs: Any = None) -> dict[str, float]:
+        """One epoch of alternating alpha (valid half) and weight (train half) steps, on ``pairs``
+        of (weight batch, alpha batch) when given, else on ``epoch_pairs()``."""
         self.net.train()
-        train = self._batches(self.train_set, self.epoch, 0)
-        valid = self._batches(self.valid_set, self.epoch, 1)
-        if self.config.steps:
-            train = train[: self.config.steps]
         losses, accs = [], []
         search = self.epoch >= self.config.warmup  # warm-up epochs: weights only
-        for i, batch in enumerate(train):
+        for batch, valid in pairs if pairs is not None else self.epoch_pairs():
             if self.arch_optimizer is not None and search:
-                self._arch_step(batch, valid[i % len(valid)])
+                self._arch_step(batch, valid)
             loss, acc = self._weight_step(*batch)
             losses.append(loss)
             accs.append(acc)
@@ -279,7 +300,8 @@ class SupernetTrainer:
         return record
 
     def steps_per_epoch(self) -> int:
-        n = len(self.train_set) // min(self.config.batch_size, len(self.train_set))
+        bs = min(self.config.batch_size, len(self.train_set))
+        n = -(-len(self.train_set) // bs) if self.config.data == "official" else len(self.train_set) // bs
         return min(n, self.config.steps) if self.config.steps else n
 
     def fit(self, bar: Any = None, counters: Any = None) -> None:
@@ -322,41 +344,27 @@ class SupernetTrainer:
         return 100.0 * correct / (n * bs)
 
 
-def config_from(ctx: Any) -> TrainConfig:
-    """The training config a trial's declared settings ask for."""
-    return train_config(ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source, mask_text(ctx.supernet))
+def config_from(ctx: Any, **overrides: Any) -> TrainConfig:
+    """The training config a trial's declared settings ask for (``overrides``: fields a method sets
+    itself, e.g. DARTS-PT's data pipeline and per-space epochs)."""
+    config = train_config(
+        ctx.space, ctx.settings, ctx.seed, ctx.num_classes, ctx.images.source, mask_text(ctx.supernet)
+    )
+    return replace(config, **overrides)
 
 
-def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, Any]:
-    """The state saved at ``path`` for exactly ``config``; anything else is a ``DataError`` that
-    names the file and the settings that differ (a checkpoint is never reused for another net)."""
-    try:
-        state = torch.load(path, map_location=device, weights_only=False)
-    except Exception as exc:  # noqa: BLE001 - truncated / not a torch file
-        raise DataError(f"supernet checkpoint {path} is unreadable ({type(exc).__name__}); delete it") from exc
-    if not isinstance(state, dict) or state.get("format") != TRAINING_VERSION:
-        found = state.get("format") if isinstance(state, dict) else None
-        raise DataError(
-            f"supernet checkpoint {path} has format {found!r}, this nasbench writes {TRAINING_VERSION}; delete it"
-        )
-    # a checkpoint saved before precision was recorded trained in fp32
-    differ = differing_settings({"precision": "fp32", **(state.get("config") or {})}, asdict(config))
-    if differ:
-        raise DataError(f"supernet checkpoint {path} was trained with other settings ({differ}); not reusing it")
-    return state
-
-
-def trained_supernet(ctx: Any) -> SupernetTrainer:
+def trained_supernet(ctx: Any, **overrides: Any) -> SupernetTrainer:
     """The trial's supernet (``ctx.supernet``), trained per its settings: loaded, resumed or trained.
 
-    The trainer is kept on the supernet, so every scorer / strategy of the trial shares it;
-    ``trainer.alpha`` are the architecture parameters, ``trainer.net is ctx.supernet``.
+    The trainer is kept on the supernet, so every scorer / strategy of the trial shares it (the
+    first caller's ``overrides`` of ``TrainConfig`` fields decide); ``trainer.alpha`` are the
+    architecture parameters, ``trainer.net is ctx.supernet``.
     """
     net = ctx.supernet
     trainer = getattr(net, "nasbench_trainer", None)
     if trainer is not None:
         return trainer
-    config = config_from(ctx)
+    config = config_from(ctx, **overrides)
     path = checkpoint_path(config, str(ctx.settings.get("checkpoint_dir", "")))
     train, valid = split_halves(ctx.images)
     trainer = SupernetTrainer(net, config, train, valid, ctx.device, ctx.torch_generator(_STREAM_ALPHA), path)

@@ -11,6 +11,7 @@ from nasbench.api import (
     EXIT_CHECK_FAILED,
     EXIT_TRIALS_FAILED,
     NasbenchError,
+    data_dir_option,
     exit_if_failed,
     hookimpl,
     registry_of,
@@ -25,18 +26,35 @@ def _common(fn: Any) -> Any:
     fn = click.argument("file", type=click.Path(dir_okay=False))(fn)
     fn = click.option("--quick", is_flag=True, help="the suite's small CPU variant")(fn)
     fn = click.option("--store", default=None, help=f"results store (default {DEFAULT_STORE})")(fn)
-    return click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory")(fn)
+    return data_dir_option()(fn)
+
+
+def _results_option(fn: Any) -> Any:
+    return click.option(
+        "--results",
+        "results",
+        multiple=True,
+        type=click.Path(),
+        help="read committed trials (a .jsonl file or a folder of them; repeatable) instead of a store",
+    )(fn)
 
 
 def _registry() -> Any:
     return registry_of()
 
 
-def _outcomes(file: str, quick: bool, store: str | None, data_dir: str | None) -> tuple[Any, list[Any]]:
-    from nasbench.api import Store
+def _outcomes(
+    file: str, quick: bool, store: str | None, data_dir: str | None, results: tuple[str, ...] = ()
+) -> tuple[Any, list[Any]]:
+    from nasbench.api import Store, trials_store
     from nasbench_plugins.suites import engine as suites
 
     suite = suites.load_suite(file)
+    if results:
+        if store:
+            raise NasbenchError("give --store or --results, not both")
+        with trials_store(results) as st:
+            return suite, suites.evaluate(_registry(), suite, st, quick, data_dir)
     path = Path(store) if store else DEFAULT_STORE
     if not path.exists():
         raise NasbenchError(f"no results store at {path}: run `nasbench suite run {file}` first or pass --store")
@@ -62,6 +80,13 @@ def add_run(suite: click.Group) -> None:
     @_common
     @click.option("--device", default="auto", show_default=True)
     @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
+    @click.option(
+        "--results",
+        "results",
+        default=None,
+        type=click.Path(dir_okay=False),
+        help="committed results file (.jsonl): its trials count as done, each new trial is added to it as it ends",
+    )
     @trial_timeout_option
     def run_cmd(
         file: str,
@@ -70,10 +95,11 @@ def add_run(suite: click.Group) -> None:
         data_dir: str | None,
         device: str,
         only: tuple[str, ...],
+        results: str | None,
         trial_timeout: float,
     ) -> None:
-        """Run every cell's missing seeds (finished trials in the store are kept)."""
-        run_suite(file, quick, store, data_dir, device, only, trial_timeout)
+        """Run every cell's missing seeds (finished trials in the store, or in --results, are kept)."""
+        run_suite(file, quick, store, data_dir, device, only, trial_timeout, results)
 
 
 def run_suite(
@@ -84,9 +110,13 @@ def run_suite(
     device: str,
     only: tuple[str, ...],
     trial_timeout: float,
+    results: str | None = None,
 ) -> None:
-    """Validate every selected cell, then run each cell's seeds the store lacks; exit by failures."""
-    from nasbench.api import Store
+    """Validate every selected cell, then run each cell's seeds the store lacks; exit by failures.
+
+    With ``results``: the file's trials go into the store first (a session that ended part-way
+    continues where the committed file stops), and each trial is written to the file as it ends."""
+    from nasbench.api import Store, import_trial_lines, read_trial_lines, write_trial_lines
     from nasbench_plugins.suites import engine as suites
 
     suite_ = suites.load_suite(file)
@@ -98,6 +128,8 @@ def run_suite(
     cells = [c for c in suite_.cells if not only or c.name in only]
     prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
     with Store(store or DEFAULT_STORE) as st:
+        if results and Path(results).exists():
+            click.echo(f"{import_trial_lines(st, read_trial_lines(results))} trials read from {results}")
         for cell, prepared in prepared_cells:
             prepared.trial_timeout = trial_timeout
             if device != "auto":
@@ -110,6 +142,12 @@ def run_suite(
                 ran += 1
                 failed += result.status != "ok"
                 click.echo(_trial_line(result))
+                if results:
+                    write_trial_lines(results, st.rows("run_key=? AND seed=?", (prepared.run_key, result.seed)))
+            if results:  # seeds the store had from elsewhere (another suite's identical cell) too
+                done = [r for r in st.rows("run_key=? AND status='ok'", (prepared.run_key,)) if r["seed"] in seeds]
+                if done:
+                    write_trial_lines(results, done)
     exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
 
 
@@ -128,12 +166,37 @@ def add_report(suite: click.Group) -> None:
 
     @suite.command("report")
     @_common
-    def report_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
-        """Print the table: measured values beside the paper's."""
+    @_results_option
+    @click.option("--png", default=None, type=click.Path(dir_okay=False), help="also draw the table to this PNG")
+    @click.option(
+        "--write",
+        "write",
+        default=None,
+        type=click.Path(dir_okay=False),
+        help="write the table into this file between its <!-- suite:NAME --> markers",
+    )
+    def report_cmd(
+        file: str,
+        quick: bool,
+        store: str | None,
+        data_dir: str | None,
+        results: tuple[str, ...],
+        png: str | None,
+        write: str | None,
+    ) -> None:
+        """Print the table: the paper's value beside the measured mean ± std over n seeds, the
+        tolerance, whether it is within, and each cell's cost (search seconds, peak memory)."""
+        from nasbench.api import write_section
         from nasbench_plugins.suites import engine as suites
+        from nasbench_plugins.suites.plot import suite_png
 
-        suite_, outcomes = _outcomes(file, quick, store, data_dir)
-        click.echo(suites.render(suite_, outcomes, quick), nl=False)
+        suite_, outcomes = _outcomes(file, quick, store, data_dir, results)
+        table = suites.render(suite_, outcomes, quick)
+        if write:
+            write_section(write, f"suite:{suite_.name}{'-quick' if quick else ''}", table)
+        if png:
+            suite_png(suite_.title + (" (quick)" if quick else ""), outcomes, png)
+        click.echo(table, nl=False)
 
 
 def add_check(suite: click.Group) -> None:
@@ -141,19 +204,20 @@ def add_check(suite: click.Group) -> None:
 
     @suite.command("check")
     @_common
-    def check_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+    @_results_option
+    def check_cmd(file: str, quick: bool, store: str | None, data_dir: str | None, results: tuple[str, ...]) -> None:
         """Exit 1 when a checked value is missing or outside its tolerance, 3 when all checks
         pass but some of the suite's trials failed, 2 when the suite (or its quick variant)
-        enforces no check at all."""
-        check_suite(file, quick, store, data_dir)
+        enforces no check at all. With --results, committed trials are checked without running."""
+        check_suite(file, quick, store, data_dir, results)
 
 
-def check_suite(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
+def check_suite(file: str, quick: bool, store: str | None, data_dir: str | None, results: tuple[str, ...] = ()) -> None:
     """Print the table, then exit 1 on a missing or out-of-tolerance value, 3 on failed trials."""
     from nasbench_plugins.suites import engine as suites
 
     suites.require_checks(suites.load_suite(file), quick)
-    suite_, outcomes = _outcomes(file, quick, store, data_dir)
+    suite_, outcomes = _outcomes(file, quick, store, data_dir, results)
     bad = [o for o in outcomes if o.status in ("FAIL", "missing")]
     click.echo(suites.render(suite_, outcomes, quick), nl=False)
     if bad:

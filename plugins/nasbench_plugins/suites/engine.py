@@ -246,6 +246,8 @@ class Outcome:
     values: list[float]
     status: str  # "ok" | "FAIL" | "missing" | "info"
     failed_trials: int = 0  # the cell's failed rows among the suite's seeds
+    search_seconds: float | None = None  # mean search wall time of the cell's ok trials
+    peak_bytes: float | None = None  # largest peak memory (CUDA allocator or CPU RSS) of those trials
 
     @property
     def mean(self) -> float | None:
@@ -264,6 +266,9 @@ def evaluate(registry: Any, suite: Suite, store: Any, quick: bool, data_dir: str
         key = prepare_cell(registry, suite, cell, quick, data_dir).run_key
         rows = [r for r in store.rows("run_key=?", (key,)) if r["seed"] in seeds]
         failed = sum(r["status"] != "ok" for r in rows)
+        seconds = metric_values(rows, "search_seconds")
+        peaks = [float(r["peak_memory_bytes"]) for r in rows if r["status"] == "ok" and r.get("peak_memory_bytes")]
+        cost = (float(np.mean(seconds)) if seconds else None, max(peaks) if peaks else None)
         for check in cell.checks:
             values = metric_values(rows, check.metric)
             enforced = check.enforced(quick)
@@ -273,21 +278,34 @@ def evaluate(registry: Any, suite: Suite, store: Any, quick: bool, data_dir: str
                 status = "info"
             else:
                 status = "ok" if abs(float(np.mean(values)) - float(check.target)) <= check.tolerance + 1e-9 else "FAIL"
-            outcomes.append(Outcome(cell.name, check, values, status, failed))
+            outcomes.append(Outcome(cell.name, check, values, status, failed, *cost))
     return outcomes
 
 
-def render(suite: Suite, outcomes: list[Outcome], quick: bool) -> str:
-    """Markdown table: cell, metric, measured (mean ± std, n), paper, target ± tolerance, status."""
+def _cells(o: Outcome) -> list[str]:
+    """The table's cells of one outcome, as ``render`` and the PNG print them."""
     fmt = lambda v: "-" if v is None else f"{v:,.2f}"  # noqa: E731
+    measured = "-" if o.mean is None else (fmt(o.mean) + (f" ± {o.std:.2f}" if len(o.values) > 1 else ""))
+    target = "-" if o.check.target is None else f"{fmt(o.check.target)} ± {o.check.tolerance:g}"
+    seconds = "-" if o.search_seconds is None else f"{o.search_seconds:,.1f}"
+    mib = "-" if o.peak_bytes is None else f"{o.peak_bytes / 2**20:,.0f}"
+    return [o.cell, o.check.metric, fmt(o.check.paper), measured, str(len(o.values)), target, o.status, seconds, mib]
+
+
+HEADER = ["cell", "metric", "paper", "measured", "n", "target ± tol", "status", "search s", "peak MiB"]
+
+
+def render(suite: Suite, outcomes: list[Outcome], quick: bool) -> str:
+    """Markdown table, one row per check: the paper's value beside this harness's mean ± std over
+    n seeds, the target and tolerance, whether it is within, and the cell's cost (mean search
+    seconds, peak memory); then the checks' notes."""
     head = f"## {suite.title}{' (quick)' if quick else ''}\n\nsource: {suite.source}\n\n"
-    lines = ["| cell | metric | measured | n | paper | target ± tol | status |", "|---|---|---|---|---|---|---|"]
-    for o in outcomes:
-        measured = "-" if o.mean is None else (fmt(o.mean) + (f" ± {o.std:.2f}" if len(o.values) > 1 else ""))
-        target = "-" if o.check.target is None else f"{fmt(o.check.target)} ± {o.check.tolerance:g}"
-        lines.append(
-            f"| {o.cell} | {o.check.metric} | {measured} | {len(o.values)} | {fmt(o.check.paper)} "
-            f"| {target} | {o.status} |"
-        )
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(_cells(o)) + " |" for o in outcomes]
     notes = [f"- {o.cell} / {o.check.metric}: {o.check.note}" for o in outcomes if o.check.note]
     return head + "\n".join(lines) + "\n" + ("\n" + "\n".join(notes) + "\n" if notes else "")
+
+
+def rows_of(outcomes: list[Outcome]) -> list[list[str]]:
+    """The table body as strings (for plots and other renderings)."""
+    return [_cells(o) for o in outcomes]

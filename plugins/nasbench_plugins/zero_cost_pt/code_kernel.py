@@ -30,6 +30,8 @@ from torch import nn
 from nasbench.api import network_precision
 from nasbench_plugins.nb201.network import EDGES, InferCell, NB201Network, NB201Supernet, SearchCell
 from nasbench_plugins.nb201.ops import OPS, Pooling, ReLUConvBN, ResNetBasicblock
+from nasbench_plugins.zero_cost_pt.codes import CodeKernel as _Kernel
+from nasbench_plugins.zero_cost_pt.codes import logdet
 
 
 @dataclass(frozen=True)
@@ -39,28 +41,6 @@ class KernelRules:
     bn_eval: bool = True  # BN normalises with its running statistics (fresh: mean 0, var 1), not the batch's
     wrapper_hooks: bool = True  # a ReLUConvBN's input is coded by the wrapper as well as by its inner ReLU
     blocked: bool = True  # a weight-0 conv runs on x*0 (wrapper codes x, inner ReLU codes zeros); else not run
-
-
-def _gram(c: torch.Tensor) -> torch.Tensor:
-    """c c^T of a 0/1 int8 matrix, exactly (int64): int8 matmul with int32 accumulation where torch
-    has one for the device (2.5x fp32's speed on a VNNI CPU), else float32 (exact below 2^24),
-    never autocast to bf16 (whose 8-bit mantissa would round the counts)."""
-    if c.device.type == "cpu":
-        try:
-            return torch._int_mm(c, c.T).to(torch.int64)  # c.T as a view: a copy cost 3x the product
-        except (RuntimeError, AttributeError):
-            pass
-    with torch.autocast(c.device.type, enabled=False):
-        f = c.to(torch.float32)
-        return (f @ f.T).to(torch.int64)
-
-
-def _units(x: torch.Tensor) -> torch.Tensor:
-    """x as [batch, units] without a copy: in memory order, which for a channels-last tensor is
-    (h, w, c); a Gram matrix sums over units, so their order does not change it."""
-    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
-        x = x.permute(0, 2, 3, 1)
-    return x.reshape(x.shape[0], -1)
 
 
 def _is_nchw(x: torch.Tensor) -> bool:
@@ -77,28 +57,6 @@ def _add(total: torch.Tensor, term: torch.Tensor, alpha: float = 1.0) -> torch.T
     if total.dtype == torch.float32:
         return total.add_(term, alpha=alpha)
     return torch.add(total, term, alpha=alpha)
-
-
-class _Kernel:
-    def __init__(self, batch: int, device: torch.device) -> None:
-        self.batch = batch
-        self.k = torch.zeros(batch, batch, dtype=torch.float64, device=device)
-
-    def codes(self, x: torch.Tensor, times: int) -> None:
-        """Add ``times`` K_c of x's binary code."""
-        if times == 0:
-            return
-        c = (_units(x) > 0).view(torch.int8)  # bool -> int8 without a copy
-        gram = _gram(c)
-        ones = gram.diagonal()  # s_i = sum_u c_iu = sum_u c_iu^2 for 0/1 codes
-        # c c^T + (1-c)(1-c)^T = 2 c c^T - s_i - s_j + D, all integers
-        agree = 2 * gram - ones[:, None] - ones[None, :] + c.shape[1]
-        self.k += times * agree.double()
-
-    def zeros(self, x: torch.Tensor, times: int) -> None:
-        """Add ``times`` K_c of an all-zero code of x's size: D 11^T."""
-        if times:
-            self.k += float(times * (x.numel() // self.batch))
 
 
 def _bn(bn: nn.BatchNorm2d, x: torch.Tensor, rules: KernelRules) -> torch.Tensor:
@@ -331,6 +289,4 @@ def network_kernel(net: NB201Network, x: torch.Tensor, rules: KernelRules) -> to
     return _walk(net, x, lambda cell, h, kernel: _infer_cell(cell, h, kernel, rules, pool), rules)
 
 
-def logdet(kernel: torch.Tensor) -> float:
-    """The score: log|det K| (``np.linalg.slogdet(K)[1]`` in the official code)."""
-    return float(torch.linalg.slogdet(kernel)[1])
+__all__ = ["KernelRules", "logdet", "network_kernel", "supernet_kernel"]

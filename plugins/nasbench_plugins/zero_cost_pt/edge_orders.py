@@ -87,6 +87,24 @@ class GlobalOrder:
         return self.cached.pop(edge, None)
 
 
+class InterleavedOrder:
+    """The official DARTS-space order: each step decides one edge of every cell kind in turn
+    (normal, then reduction; ``sota/cnn/init_projection.py:207-220``), at random among that kind's
+    undecided edges (``random``, lines 38-41) or the first of them (``fixed``: the code's ``order``)."""
+
+    def __init__(self, name: str, kinds: tuple[str, ...]) -> None:
+        self.name, self.kinds = name, kinds
+
+    def start(self, ctx, edges: tuple[str, ...]) -> None:
+        self.decided = 0
+
+    def next_edge(self, ctx, decisions: dict[str, str], undecided: list[str]) -> str:
+        kind = self.kinds[self.decided % len(self.kinds)]
+        self.decided += 1
+        pool = [e for e in undecided if e.split(":")[0] == kind] or list(undecided)
+        return pool[int(ctx.rng.integers(len(pool)))] if self.name == "random" else pool[0]
+
+
 def edge_scores(order, ctx, decisions: dict[str, str], edge: str) -> dict[str, float]:
     """Scores of ``edge`` for its decision: the order's own, when it computed them, else the scorer's."""
     reuse = getattr(order, "reuse", None)

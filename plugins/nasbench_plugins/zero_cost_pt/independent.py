@@ -5,8 +5,8 @@ This is how Zero-Cost-PT Table 1 selects ("maximizing each operation strength in
 
 from __future__ import annotations
 
-from nasbench.api import SearchOutcome, Setting, apply_topology, argmax_valid, hookimpl
-from nasbench_plugins.zero_cost_pt.progressive import initial_scores, scorer_hook
+from nasbench.api import SearchOutcome, Setting, argmax_valid, hookimpl
+from nasbench_plugins.zero_cost_pt.progressive import choose_topology, initial_scores, scorer_hook
 
 
 class Independent:
@@ -22,7 +22,7 @@ class Independent:
         with ctx.progress(len(ctx.space.edges), "edges") as bar:
             initial = initial_scores(ctx, bar)
         decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
-        decisions = apply_topology(ctx, decisions)  # no-op for spaces without a topology rule
+        decisions = choose_topology(ctx, decisions)  # no-op for spaces without a topology rule
         return SearchOutcome(ctx.space.complete(decisions), initial=initial, info=scorer_hook(ctx, "trial_info") or {})
 
 

@@ -61,3 +61,28 @@ class OfficialBatches:
         if self.augment:
             raw = crop_flip(raw, self.generator)
         return normalise(raw), self.images.labels[torch.from_numpy(idx)]
+
+
+class PassBatches(OfficialBatches):
+    """Consecutive minibatches of one shuffle, as iterating a shuffled ``DataLoader`` gives them
+    (the DARTS code's ``for step, (input, target) in enumerate(proj_queue)`` per proposal,
+    ``sota/cnn/init_projection.py:202``): distinct images until the set is used up, then a new
+    shuffle. ``restart`` begins a new pass (a new iterator: a new shuffle)."""
+
+    def __init__(self, images: ImageSet, batch_size: int, generator: torch.Generator, augment: bool = True) -> None:
+        super().__init__(images, batch_size, generator, augment)
+        self._order: np.ndarray | None = None
+        self._at = 0
+
+    def restart(self) -> None:
+        self._order = None
+
+    def next(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._order is None or self._at + self.batch_size > len(self._order):
+            self._order, self._at = torch.randperm(len(self.images), generator=self.generator).numpy(), 0
+        idx = self._order[self._at : self._at + self.batch_size]
+        self._at += self.batch_size
+        raw = self.images.raw[idx]
+        if self.augment:
+            raw = crop_flip(raw, self.generator)
+        return normalise(raw), self.images.labels[torch.from_numpy(idx)]

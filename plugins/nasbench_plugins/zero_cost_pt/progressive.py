@@ -15,7 +15,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from nasbench.api import SearchOutcome, Setting, apply_topology, argmax_valid, discretize, hookimpl, reset
+from nasbench.api import (
+    SearchOutcome,
+    Setting,
+    apply_topology,
+    argmax_valid,
+    discretize,
+    hookimpl,
+    reset,
+)
 from nasbench_plugins.zero_cost_pt.edge_orders import EDGE_ORDERS, edge_scores
 
 
@@ -24,6 +32,15 @@ def scorer_hook(ctx, name: str, *args):
     ``validation_scores``, ``trial_info``); ``None`` when the scorer has none."""
     method = getattr(ctx.scorer, name, None)
     return method(ctx, *args) if method is not None else None
+
+
+def choose_topology(ctx, decisions: dict[str, str]) -> dict[str, str]:
+    """The scorer's own topology selection when it has one (Zero-Cost-PT on DARTS cells), else
+    nasbench's generic rule; a no-op for spaces without a topology rule."""
+    if getattr(ctx.space, "topology", None) is None:
+        return dict(decisions)
+    own = scorer_hook(ctx, "select_topology", decisions)
+    return own if own is not None else apply_topology(ctx, decisions)
 
 
 def initial_scores(ctx, bar=None) -> list:
@@ -51,9 +68,13 @@ class Progressive:
     default_scorer = "zc-pt"
     needs_images = False
     settings = {
-        "proposals": Setting(10, "proposal iterations N", minimum=1, flag="-N/--proposals"),
+        "proposals": Setting(10, "proposal iterations N", minimum=1, maximum=10_000, flag="-N/--proposals"),
         "validation": Setting(
-            100, "validation minibatches V (0 = keep the first-found best)", minimum=0, flag="-V/--validation"
+            100,
+            "validation minibatches V (0 = keep the first-found best)",
+            minimum=0,
+            maximum=10_000,
+            flag="-V/--validation",
         ),
         "edge_order": Setting("random", "edge discretization order", choices=tuple(EDGE_ORDERS), flag="--edge-order"),
         "batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1, flag="--batch-size"),
@@ -68,7 +89,8 @@ class Progressive:
         progressive, candidates, per_proposal = [], [], []
         for p in range(proposals):
             before = ctx.counters.perturbations
-            order = EDGE_ORDERS[ctx.settings["edge_order"]]()
+            name = ctx.settings["edge_order"]
+            order = scorer_hook(ctx, "edge_order", name) or EDGE_ORDERS[name]()  # the scorer's own, if any
             order.start(ctx, ctx.space.edges)
             if uses_supernet:
                 reset(ctx.supernet)
@@ -89,7 +111,7 @@ class Progressive:
                 undecided.remove(edge)
                 step += 1
                 bar.update(1, proposal=f"{p + 1}/{proposals}", edge=f"{step}/{n_edges}")
-            candidates.append(ctx.space.complete(apply_topology(ctx, decisions)))  # no-op without a topology rule
+            candidates.append(ctx.space.complete(choose_topology(ctx, decisions)))
             per_proposal.append(ctx.counters.perturbations - before)
         bar.close()
         if uses_supernet:
@@ -108,9 +130,13 @@ class Progressive:
             return max(distinct, key=lambda a: counts[a]), {"validation": "skipped"}
         own = scorer_hook(ctx, "validation_scores", distinct, rounds)
         if own is not None:  # the scorer validates its own way (Zero-Cost-PT's official protocol)
-            totals = [-math.inf if math.isnan(t) else t for t in own]
-            best = max(range(len(distinct)), key=lambda i: totals[i])
-            return distinct[best], {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, own)}}
+            rows = [list(r) for r in own]  # each candidate's V scores, in the order it drew its batches
+            sums = [sum(r) for r in rows]
+            info = {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, sums)}}
+            info["validation_prefix_choices"] = {
+                str(v): ctx.space.format(distinct[_best([sum(r[:v]) for r in rows])]) for v in _prefixes(rounds)
+            }
+            return distinct[_best(sums)], info
         networks = [ctx.build_network(arch) for arch in distinct]
         totals = [0.0] * len(distinct)
         bar = ctx.progress(rounds, "validation")
@@ -123,6 +149,23 @@ class Progressive:
         bar.close()
         best = max(range(len(distinct)), key=lambda i: totals[i])
         return distinct[best], {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, totals)}}
+
+
+def _best(totals: list[float]) -> int:
+    """The first candidate of the highest total (NaN counts as worst: the official nanargmax)."""
+    clean = [-math.inf if math.isnan(t) else t for t in totals]
+    return max(range(len(clean)), key=lambda i: clean[i])
+
+
+def _prefixes(rounds: int) -> list[int]:
+    """1, 10, 100, ... below ``rounds``: the V' whose choice a V-batch validation also tells (each
+    candidate draws its batches one after another from its own stream, so its first V' scores are
+    exactly those a run with V' would draw; the proposals do not depend on V)."""
+    out, v = [], 1
+    while v < rounds:
+        out.append(v)
+        v *= 10
+    return out
 
 
 @hookimpl

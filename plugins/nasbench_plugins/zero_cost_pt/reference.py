@@ -1,15 +1,23 @@
 """A Zero-Cost-PT reference folder: numbers made with the official code, read and checked for form.
 
-Format (``reference.json`` beside the weight files; see ``shared/data/reference/zcpt_official_nb201``):
-``supernet`` {C, N, num_classes, weights, arch_parameters}, ``ops``, ``edges`` ("i<-j"), ``images``
-{file, mean, std}, ``proposals`` [{edge_order, steps: [{edge, batch, scores, chosen}], arch}],
-``validation`` [{arch, weights, batches, scores, total}]. Weights are official state_dicts, loaded
-with torch's restricted (``weights_only``) unpickler.
+``reference.json`` beside the weight files. Its ``space`` says which official path made it:
+
+- none (NB201; see ``shared/data/reference/zcpt_official_nb201``): ``supernet`` {C, N, num_classes,
+  weights, arch_parameters}, ``ops``, ``edges`` ("i<-j"), ``images`` {file, mean, std},
+  ``proposals`` [{edge_order, steps: [{edge, batch, scores, chosen}], arch}], ``validation``
+  [{arch, weights, batches, scores, total}].
+- ``s5`` (DARTS cells) and ``macro``: the format ``scripts/make_reference_zcpt.py`` writes, described
+  in docs/zc-pt.md (``verify_darts``, ``verify_macro`` read it).
+
+Weights are official state_dicts, plain or packed (``pack_state``: one flat tensor per dtype and
+the names and shapes beside them, so a folder of many small tensors stays small), loaded with
+torch's restricted (``weights_only``) unpickler. Images are record indices into the data file.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,15 +42,51 @@ class Reference:
         info = self.spec["images"]
         return normalise(self.images[np.asarray(indices)], tuple(info["mean"]), tuple(info["std"]))
 
+    @property
+    def space(self) -> str:
+        return str(self.spec.get("space", "nb201"))
+
     def weights(self, name: str) -> dict[str, torch.Tensor]:
         """The state_dict a field names: its first word is the file ("supernet.pt (state_dict, ...)")."""
         words = str(name).split()
         if not words:
             raise DataError(f"{self.folder}/reference.json names an empty weights file")
-        return load_weights(self.folder / words[0])
+        state = load_weights(self.folder / words[0])
+        return unpack_state(state, self.folder / words[0]) if "packed:float32" in state else state
+
+
+def pack_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A state_dict as one flat tensor per dtype (``packed:<dtype>``) plus ``packed:index``, a uint8
+    tensor holding the zlib-compressed JSON list of (name, dtype, shape): a few zip records instead
+    of thousands (a DARTS supernet has ~2,600 tensors)."""
+    index, flat = [], {}
+    for name, value in state.items():
+        dtype = str(value.dtype).removeprefix("torch.")
+        index.append([name, dtype, list(value.shape)])
+        flat.setdefault(dtype, []).append(value.detach().reshape(-1).cpu())
+    out = {f"packed:{dtype}": torch.cat(parts) for dtype, parts in flat.items()}
+    out.setdefault("packed:float32", torch.zeros(0))
+    out["packed:index"] = torch.tensor(list(zlib.compress(json.dumps(index).encode(), 9)), dtype=torch.uint8)
+    return out
+
+
+def unpack_state(packed: dict[str, torch.Tensor], path: Path) -> dict[str, torch.Tensor]:
+    try:
+        index = json.loads(zlib.decompress(bytes(packed["packed:index"].tolist())).decode())
+        at: dict[str, int] = {}
+        state = {}
+        for name, dtype, shape in index:
+            n = int(np.prod(shape)) if shape else 1
+            start = at.get(dtype, 0)
+            state[name] = packed[f"packed:{dtype}"][start : start + n].reshape(shape).clone()
+            at[dtype] = start + n
+    except (KeyError, ValueError, TypeError, RuntimeError, UnicodeDecodeError, zlib.error) as exc:
+        raise DataError(f"{path} is not a packed state_dict ({type(exc).__name__})") from None
+    return state
 
 
 _REQUIRED = {"supernet": dict, "ops": list, "edges": list, "images": dict, "proposals": list, "validation": list}
+_REQUIRED_V2 = {"space": str, "supernet": dict, "images": dict, "proposals": list}
 
 
 def load_reference(folder: str | Path, data_dirs: list[Path]) -> Reference:
@@ -57,7 +101,9 @@ def load_reference(folder: str | Path, data_dirs: list[Path]) -> Reference:
         spec = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path} is not valid JSON: {exc}") from None
-    for key, kind in _REQUIRED.items():
+    if not isinstance(spec, dict):
+        raise DataError(f"{path}: expected a JSON object")
+    for key, kind in (_REQUIRED_V2 if "space" in spec else _REQUIRED).items():
         if not isinstance(spec.get(key), kind):
             raise DataError(f"{path}: '{key}' is missing or not a {kind.__name__}")
     for key in ("file", "mean", "std"):

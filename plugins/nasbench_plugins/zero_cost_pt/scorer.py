@@ -6,16 +6,16 @@ score(o) = -S(A - (e, o)), so higher = better as for every scorer (the official 
 nanargmin of S, ``init_projection.py:372``).
 
 Semantics (``zcpt_semantics``, ``zcpt_ablate``; see ``nasbench_plugins.zero_cost_pt.semantics``):
-by default those of the official NB201 code, reproduced number by number (``nasbench verify
-zc-pt``): eval-mode BN, ReLU-class hooks, blocked removed ops, softmax(alpha) weights redrawn
-per proposal, a fresh augmented minibatch per edge decision, and validation of every candidate
-as its own freshly initialised network on its own batches. With ``nwot`` (or ``nwot_eval``) as
-proxy on NB201 the kernel is computed by ``code_kernel`` (no hooks, no autograd, blocked convs
-not run); other proxies score the supernet in ``blocked`` mode with the same op weights.
-``zcpt_semantics=nasbench-v1`` keeps the semantics nasbench had before (train-mode nwot on the
-masked supernet, removed ops skipped, one batch per proposal): a named ablation.
-On spaces other than NB201 the official kernel does not apply and nasbench-v1 is used (the
-trial's info says so).
+by default those of the official code's path for the space (``official_paths``: NB201, the
+DARTS cells, Macro), each reproduced number by number (``nasbench verify zc-pt``): eval-mode BN,
+ReLU-class hooks, removed ops as the path's code treats them, its op weights, its minibatch
+schedule, DARTS' topology by perturbation, and validation of every candidate as its own freshly
+initialised network on its own batches. With ``nwot`` (or ``nwot_eval``) as proxy the kernel
+is computed by the path's kernel module (no hooks, no autograd); other proxies score the
+masked supernet with the same op weights. ``zcpt_semantics=nasbench-v1`` keeps the semantics
+nasbench had before (train-mode nwot on the masked supernet, removed ops skipped, one batch per
+proposal): a named ablation. Spaces without an official path (PertNAS' shared-cell o1/o2) run
+nasbench-v1 and the trial's info says so.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 import torch
 
 from nasbench.api import Setting, active_ops, hookimpl, perturbation_scores
-from nasbench_plugins.nb201.network import NB201Network, NB201Supernet, blocked_mode_weights
-from nasbench_plugins.zero_cost_pt.code_kernel import logdet, network_kernel, supernet_kernel
-from nasbench_plugins.zero_cost_pt.official_data import OfficialBatches
-from nasbench_plugins.zero_cost_pt.semantics import ITEMS, SEMANTICS, Semantics, parse_ablate
+from nasbench_plugins.zero_cost_pt.codes import logdet
+from nasbench_plugins.zero_cost_pt.darts_topology import official_topology
+from nasbench_plugins.zero_cost_pt.edge_orders import InterleavedOrder
+from nasbench_plugins.zero_cost_pt.official_data import OfficialBatches, PassBatches
+from nasbench_plugins.zero_cost_pt.official_paths import OfficialPath, path_of
+from nasbench_plugins.zero_cost_pt.semantics import ITEMS, SEMANTICS, Semantics, check_items, parse_ablate
 
 #: generator streams of a trial (``SearchContext.torch_generator``), free numbers >= 10
 _STREAM_ALPHA, _STREAM_EDGE_BATCHES, _STREAM_VALIDATION, _STREAM_VALIDATION_NETS = 20, 21, 1000, 2000
@@ -42,9 +44,12 @@ class _Trial:
     semantics: Semantics
     alpha_gen: torch.Generator
     edge_batches: object
+    path: OfficialPath | None = None
     alpha: torch.Tensor | None = None
     batch: tuple[torch.Tensor, torch.Tensor] | None = None
     info: dict = field(default_factory=dict)
+    started: bool = False  # begin_proposal has run
+    decided: int = 0  # begin_edge calls since begin_proposal (DARTS: two decisions share a batch)
 
 
 class ZeroCostPT:
@@ -57,7 +62,8 @@ class ZeroCostPT:
     settings = {
         "zcpt_semantics": Setting(
             "official",
-            "official: the authors' NB201 code, verified score by score; nasbench-v1: nasbench's earlier semantics",
+            "official: the authors' code for the space (NB201, DARTS cells, Macro), verified score by score; "
+            "nasbench-v1: nasbench's earlier semantics",
             choices=SEMANTICS,
         ),
         "zcpt_ablate": Setting(
@@ -68,25 +74,40 @@ class ZeroCostPT:
         "batch_size": Setting(64, "minibatch size for proxy scoring", minimum=1, flag="--batch-size"),
     }
 
+    def check_settings(self, run) -> None:
+        """Before any trial: an ablation item the space's official path lacks is one clear line."""
+        Semantics.from_settings(run.settings)  # e.g. an ablation under nasbench-v1
+        path = path_of(run.space, None)
+        check_items(run.settings, path.name if path else None, path.items if path else (), run.space.name)
+
     # -- per-trial state --------------------------------------------------------------------
     def _trial(self, ctx) -> _Trial:
         state = ctx.state.get(self.name)
         if state is None:
             semantics = Semantics.from_settings(ctx.settings)
+            path = path_of(ctx.space, ctx.supernet) if semantics.official else None
             note = ""
-            if semantics.official and not isinstance(ctx.supernet, NB201Supernet):
-                semantics, note = Semantics(official=False), "nasbench-v1: the official kernel is NB201's"
+            if semantics.official and path is None:
+                semantics, note = Semantics(official=False), "nasbench-v1: the official code has no path for this space"
             edge_batches = None
             if semantics.official and semantics.data:
-                size = int(ctx.settings["batch_size"])
-                edge_batches = OfficialBatches(ctx.images, size, ctx.torch_generator(_STREAM_EDGE_BATCHES))
-            state = _Trial(semantics, ctx.torch_generator(_STREAM_ALPHA), edge_batches)
+                size, gen = int(ctx.settings["batch_size"]), ctx.torch_generator(_STREAM_EDGE_BATCHES)
+                edge_batches = (PassBatches if path.name == "darts" else OfficialBatches)(ctx.images, size, gen)
+            state = _Trial(semantics, ctx.torch_generator(_STREAM_ALPHA), edge_batches, path)
+            if path is not None and path.alpha == "per-trial":  # the DARTS supernet keeps its alpha
+                state.alpha = self._draw_alpha(ctx, state)
             state.info = {"zcpt_semantics": note or ("official" if semantics.official else "nasbench-v1")}
             ctx.state[self.name] = state
         return state
 
-    def _fast(self, ctx, net) -> bool:
-        return getattr(ctx.proxy, "relu_code_kernel", False) and isinstance(net, NB201Supernet | NB201Network)
+    @staticmethod
+    def _draw_alpha(ctx, trial: _Trial) -> torch.Tensor:
+        return 1e-3 * torch.randn(ctx.supernet.op_mask.shape, generator=trial.alpha_gen)
+
+    def _fast(self, ctx, net, trial: _Trial) -> bool:
+        if not getattr(ctx.proxy, "relu_code_kernel", False) or trial.path is None:
+            return False
+        return isinstance(net, trial.path.supernet_types + trial.path.network_types)
 
     def trial_info(self, ctx) -> dict:
         """What the trial's row records about the semantics actually used."""
@@ -94,21 +115,40 @@ class ZeroCostPT:
 
     # -- lifecycle, called by the progressive / independent strategies ------------------------
     def begin_proposal(self, ctx) -> bool:
-        """A new proposal: new alphas (official) and, without per-edge batches, a new minibatch.
-        True when the scorer manages the minibatches itself."""
+        """A new proposal: new alphas (NB201), a new pass over the images (DARTS) and, without
+        per-edge batches, a new minibatch. True when the scorer manages the minibatches itself."""
         trial = self._trial(ctx)
         if not trial.semantics.official:
             return False
-        trial.alpha = 1e-3 * torch.randn(ctx.supernet.op_mask.shape, generator=trial.alpha_gen)
+        if trial.path.alpha == "per-proposal":
+            trial.alpha = self._draw_alpha(ctx, trial)
+        trial.started, trial.decided = True, 0
+        if isinstance(trial.edge_batches, PassBatches):
+            trial.edge_batches.restart()
         trial.batch = None if trial.edge_batches is not None else ctx.new_batch()
         return True
 
     def begin_edge(self, ctx) -> None:
-        """An edge decision starts: the official code draws a fresh minibatch for it."""
+        """An edge decision starts: the official code draws a fresh minibatch for it (on DARTS
+        cells, for each step of one normal and one reduction decision)."""
         trial = self._trial(ctx)
         if trial.semantics.official and trial.edge_batches is not None:
-            x, y = trial.edge_batches.next()
-            trial.batch = (x.to(ctx.device), y.to(ctx.device))
+            if trial.decided % trial.path.decisions_per_batch(ctx.space) == 0:
+                self._next_batch(ctx, trial)
+            trial.decided += 1
+
+    @staticmethod
+    def _next_batch(ctx, trial: _Trial) -> None:
+        x, y = trial.edge_batches.next()
+        trial.batch = (x.to(ctx.device), y.to(ctx.device))
+
+    def edge_order(self, ctx, name: str):
+        """The official DARTS-space order for ``random`` / ``fixed`` (one edge per cell kind and
+        step), ``None`` elsewhere (the strategy's own order)."""
+        trial = self._trial(ctx)
+        if trial.semantics.official and trial.path.name == "darts" and name in ("random", "fixed"):
+            return InterleavedOrder(name, tuple(ctx.space.spec.kinds))
+        return None
 
     # -- scoring ------------------------------------------------------------------------------
     def score_edge(self, ctx, decisions: dict[str, str], edge: str) -> dict[str, float]:
@@ -117,38 +157,93 @@ class ZeroCostPT:
         if not trial.semantics.official:  # nasbench-v1: S(A - (e, o)) on the masked supernet
             values = perturbation_scores(net, edge, lambda: ctx.proxy_score(net), counters=ctx.counters)
             return {op: -value for op, value in values.items()}
-        if trial.alpha is None:
+        if not trial.started:
             self.begin_proposal(ctx)
         if trial.batch is None:
             self.begin_edge(ctx)
-        base = torch.softmax(trial.alpha, dim=-1) if trial.semantics.alpha else None
-        weights = blocked_mode_weights(net.op_mask, base)
+        weights = trial.path.weights(net, trial.alpha, trial.semantics)
         e = net.edges.index(edge)
+        ops = active_ops(net, edge)
+        if trial.path.supernet_kernels is not None and self._fast(ctx, net, trial):
+            variants = []
+            for op in ops:
+                variants.append(weights.clone())
+                variants[-1][e, net.edge_ops[e].index(op)] = 0.0
+            return {op: -value for op, value in zip(ops, self._supernet_scores(ctx, net, variants, trial))}
         scores = {}
-        for op in active_ops(net, edge):
+        for op in ops:
             perturbed = weights.clone()
             perturbed[e, net.edge_ops[e].index(op)] = 0.0
             scores[op] = -self._supernet_score(ctx, net, perturbed, trial)
             ctx.counters.perturbations += 1
         return scores
 
+    def _supernet_scores(self, ctx, net, variants: list[torch.Tensor], trial: _Trial) -> list[float]:
+        """The official kernel's S of several weight matrices in one pass over their shared prefix."""
+        x, _y = trial.batch
+        kernels = trial.path.supernet_kernels(net, x, variants, trial.semantics.rules)
+        ctx.counters.forward_passes += len(variants)
+        ctx.counters.supernet_forwards += len(variants)
+        ctx.counters.perturbations += len(variants)
+        values = [logdet(k) for k in kernels]
+        return [math.nan if math.isnan(v) or v == math.inf else v for v in values]
+
     def _supernet_score(self, ctx, net, weights: torch.Tensor, trial: _Trial) -> float:
         x, y = trial.batch
-        if self._fast(ctx, net):
+        if self._fast(ctx, net, trial):
             ctx.counters.forward_passes += 1
             ctx.counters.supernet_forwards += 1
-            value = logdet(supernet_kernel(net, x, weights, trial.semantics.rules))
+            value = logdet(trial.path.supernet_kernel(net, x, weights, trial.semantics.rules))
             return math.nan if math.isnan(value) or value == math.inf else value
-        saved = (net.removed_ops, net.op_weights)
-        net.removed_ops, net.op_weights = ("blocked" if trial.semantics.rules.blocked else "skip"), weights
+        if hasattr(net, "removed_ops"):  # NB201: run removed ops blocked (or skipped, ablated)
+            saved = (net.removed_ops, net.op_weights)
+            net.removed_ops, net.op_weights = ("blocked" if trial.semantics.rules.blocked else "skip"), weights
+            try:
+                return ctx.proxy_score(net, (x, y))
+            finally:
+                net.removed_ops, net.op_weights = saved
+        saved = (net.op_mask.clone(), net.op_weights)  # other supernets: weight-0 ops not run
+        net.op_mask.copy_(weights != 0)
+        net.op_weights = weights
         try:
             return ctx.proxy_score(net, (x, y))
         finally:
-            net.removed_ops, net.op_weights = saved
+            net.op_mask.copy_(saved[0])
+            net.op_weights = saved[1]
 
-    def validation_scores(self, ctx, archs: list, rounds: int) -> list[float] | None:
+    def select_topology(self, ctx, decisions: dict[str, str]) -> dict[str, str] | None:
+        """DARTS cells: the official topology steps (``darts_topology``); ``None`` elsewhere or with
+        the ``topology`` item ablated (the strategy then applies nasbench's generic rule)."""
+        trial = self._trial(ctx)
+        if not (trial.semantics.official and trial.path.topology and trial.semantics.topology):
+            return None
+        net = ctx.supernet
+
+        def new_batch() -> None:
+            if trial.edge_batches is not None:
+                self._next_batch(ctx, trial)
+            elif trial.batch is None:
+                trial.batch = ctx.new_batch()
+
+        def score_without(edges: tuple[str, ...]) -> list[float]:
+            variants = []
+            for edge in edges:
+                variants.append(trial.path.weights(net, trial.alpha, trial.semantics))
+                variants[-1][net.edges.index(edge)] = 0.0
+            if trial.path.supernet_kernels is not None and self._fast(ctx, net, trial):
+                return self._supernet_scores(ctx, net, variants, trial)
+            ctx.counters.perturbations += len(variants)
+            return [self._supernet_score(ctx, net, w, trial) for w in variants]
+
+        def drop_edge(edge: str) -> None:
+            net.op_mask[net.edges.index(edge)] = False
+
+        return official_topology(ctx, decisions, new_batch, score_without, drop_edge)
+
+    def validation_scores(self, ctx, archs: list, rounds: int) -> list[list[float]] | None:
         """Official validation: each candidate its own fresh network and its own ``rounds`` batches;
-        the sum of its scores (``post_validate.py:206-234``). ``None`` under nasbench-v1."""
+        its scores in order (the official code sums them, ``post_validate.py:206-234``). ``None``
+        under nasbench-v1."""
         trial = self._trial(ctx)
         if not trial.semantics.official:
             return None
@@ -165,18 +260,18 @@ class ZeroCostPT:
             )
             net.eval()
             batches = self._batches(ctx, ctx.torch_generator(_STREAM_VALIDATION + own), size, sem)
-            total = 0.0
+            scores = []
             for j in range(rounds):
                 x, y = batches()
                 x, y = x.to(ctx.device), y.to(ctx.device)
-                if self._fast(ctx, net):
+                if self._fast(ctx, net, trial):
                     ctx.counters.forward_passes += 1
                     ctx.counters.network_forwards += 1
-                    total += logdet(network_kernel(net, x, sem.rules))
+                    scores.append(logdet(trial.path.network_kernel(net, x, sem.rules)))
                 else:
-                    total += ctx.proxy_score(net, (x, y))
+                    scores.append(ctx.proxy_score(net, (x, y)))
                 bar.update(1, candidate=f"{i + 1}/{len(archs)}", batch=f"{j + 1}/{rounds}")
-            totals.append(total)
+            totals.append(scores)
         bar.close()
         return totals
 

@@ -21,6 +21,20 @@ visionbasicagent/zerocost_operation_score @55fc52b):
 ``validation``  every distinct candidate is its own freshly initialised discrete network scored on
                 its own V augmented batches (``post_validate.py:187-234``). Ablated: candidates share
                 one initialisation stream and the same V batches (common random numbers).
+
+Two more items belong to one path each (``official_paths``; an item a space's path lacks is refused):
+
+``topology``    DARTS cells: after the ops, each node keeps two incoming edges by perturbation of
+                whole edges (``sota/cnn/init_projection.py:141-191``, ``darts_topology``). Ablated:
+                nasbench's generic rule (``nasbench.topology.apply_topology`` with the run's proxy).
+``decided``     Macro: a decided layer's kept op weighs 1 while its other ops keep their 1/3 and still
+                run (``nasbench_macro/network_proposal.py:127``). Ablated: a decided layer runs its
+                kept op only.
+
+On DARTS cells ``alpha`` is drawn once per trial (the official supernet keeps its alpha across
+proposals) and ``data`` is one minibatch per step of a normal and a reduction decision; the
+official DARTS code does not run weight-0 ops, so ``blocked`` does not apply there, and Macro has
+no alpha and no ReLU wrapper classes, so ``alpha`` and ``hooks`` do not apply there.
 """
 
 from __future__ import annotations
@@ -30,7 +44,7 @@ from dataclasses import dataclass
 from nasbench.api import BadInput
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules
 
-ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "validation")
+ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "validation", "topology", "decided")
 SEMANTICS = ("official", "nasbench-v1")
 
 
@@ -43,6 +57,8 @@ class Semantics:
     alpha: bool = True
     data: bool = True
     validation: bool = True
+    topology: bool = True
+    decided: bool = True
 
     @classmethod
     def from_settings(cls, settings: dict) -> Semantics:
@@ -57,7 +73,30 @@ class Semantics:
         rules = KernelRules(
             bn_eval="bn" not in ablate, wrapper_hooks="hooks" not in ablate, blocked="blocked" not in ablate
         )
-        return cls(True, rules, "alpha" not in ablate, "data" not in ablate, "validation" not in ablate)
+        return cls(
+            True,
+            rules,
+            "alpha" not in ablate,
+            "data" not in ablate,
+            "validation" not in ablate,
+            "topology" not in ablate,
+            "decided" not in ablate,
+        )
+
+
+def check_items(settings: dict, path_name: str | None, items: tuple[str, ...], space: str) -> None:
+    """One clear line when ``zcpt_ablate`` names an item the space's official path does not have."""
+    ablate = parse_ablate(settings.get("zcpt_ablate", ""))
+    if settings.get("zcpt_semantics", "official") != "official" or not ablate:
+        return
+    if path_name is None:
+        raise BadInput(f"zcpt_ablate needs an official path; space {space!r} has none (it runs nasbench-v1)")
+    extra = sorted(ablate - set(items))
+    if extra:
+        raise BadInput(
+            f"zcpt_ablate item {extra[0]!r} does not apply on {space!r} (the official {path_name} code); "
+            f"items there: {', '.join(items)}"
+        )
 
 
 def parse_ablate(text: str) -> frozenset[str]:

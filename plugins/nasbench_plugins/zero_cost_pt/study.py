@@ -4,8 +4,10 @@
              per semantics (official, an ablated item, nasbench-v1), beside the paper's Table 2.
 ``ablation`` Table 1 protocol (independent selection on A_0): per semantics, each seed's test
              error / rank and the means, so every item's effect is read against the official row.
-``--write FILE`` puts each table between its ``<!-- zcpt-table2 -->`` / ``<!-- zcpt-ablation -->``
-markers in FILE (nasbench.docsections), leaving the prose as written.
+``darts``, ``spaces``, ``macro``  the DARTS-cell (s5, S1-S4) and Macro tables (``study_darts``).
+``--write FILE`` puts each table between its ``<!-- zcpt-table2 -->`` / ``<!-- zcpt-ablation -->`` /
+``<!-- zcpt-darts -->`` / ``<!-- zcpt-spaces -->`` / ``<!-- zcpt-macro -->`` markers in FILE
+(nasbench.docsections), leaving the prose as written.
 """
 
 from __future__ import annotations
@@ -103,19 +105,39 @@ def ablation(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _tables(rows: list[dict]) -> dict[str, str]:
+    """Every table the rows have runs for (a store without NB201 runs leaves NB201's tables alone)."""
+    from nasbench.api import registry_of
+    from nasbench_plugins.zero_cost_pt import study_darts
+
+    spaces = {r["space"] for r in rows if r["scorer"] == "zc-pt"}
+    tables = {"zcpt-table2": table2(rows), "zcpt-ablation": ablation(rows)} if "nb201" in spaces else {}
+    registry = registry_of()
+    if "s5" in spaces:
+        tables["zcpt-darts"] = study_darts.darts_table(rows, registry)
+    if spaces & {"s1", "s2", "s3", "s4"}:
+        tables["zcpt-spaces"] = study_darts.spaces_table(rows, registry)
+    if "macro" in spaces:
+        tables["zcpt-macro"] = study_darts.macro_table(rows, registry)
+    return tables
+
+
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
     @cli.command("zc-pt-study")
-    @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="results store")
-    @click.option("--write", "write_to", default=None, help="write both tables between their markers in this file")
-    def zc_pt_study(store: str, write_to: str | None) -> None:
-        """Zero-Cost-PT on NB201 from the store: Table 2 protocol per seed, and the semantics ablation."""
-        if not Path(store).is_file():
-            raise BadInput(f"no results store at {store}: run the main job first or pass --store")
-        with Store(store) as st:
-            rows = st.rows()
-        tables = {"zcpt-table2": table2(rows), "zcpt-ablation": ablation(rows)}
-        for name, text in tables.items():
+    @click.option(
+        "--store", "stores", multiple=True, default=(str(DEFAULT_STORE),), show_default=True, help="results store(s)"
+    )
+    @click.option("--write", "write_to", default=None, help="write the tables between their markers in this file")
+    def zc_pt_study(stores: tuple[str, ...], write_to: str | None) -> None:
+        """Zero-Cost-PT from the store: NB201's Table 2 and ablation, and the DARTS-cell and Macro tables."""
+        rows = []
+        for store in stores:
+            if not Path(store).is_file():
+                raise BadInput(f"no results store at {store}: run the main job first or pass --store")
+            with Store(store) as st:
+                rows.extend(st.rows())
+        for name, text in _tables(rows).items():
             click.echo(text + "\n")
             if write_to:
                 write_section(write_to, name, text)

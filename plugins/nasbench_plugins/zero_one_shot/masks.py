@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import torch
@@ -40,7 +41,9 @@ MASK_SETTINGS: dict[str, Setting] = {
         "search mask: none (full space), prune (Algorithm 1), random (RND), file",
         choices=("none", "prune", "random", "file"),
     ),
-    "mask": Setting("", "mask_source=file: a JSON mask file (or inline JSON), as stored in a trial's info.mask"),
+    "mask": Setting(
+        "", "mask_source=file: a JSON mask file (or inline JSON), as stored in a trial's info.mask", path="json"
+    ),
     "xi": Setting(
         0.5, "pruning level xi: prune until the fraction of archs left is <= xi; RND keep probability", check=_check_xi
     ),
@@ -116,6 +119,24 @@ def read_mask(net: Any, text: str) -> torch.Tensor:
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
         raise BadInput('a mask is a JSON object {"kept": {edge: [ops, ...]}} or {edge: [ops, ...]}')
     return mask_from_dict(net, data)
+
+
+def check_mask_settings(run: Any) -> None:
+    """When the run's settings are read: a ``mask`` is given exactly when ``mask_source=file``, and
+    it fits the run's space (its edges and candidate ops), so a bad mask never reaches a trial."""
+    settings, space = run.settings, run.space
+    source, text = settings.get("mask_source"), str(settings.get("mask", ""))
+    if text and source != "file":
+        raise BadInput(f"setting mask is read only with mask_source=file (this run: mask_source={source})")
+    if source != "file":
+        return
+    edges = SimpleNamespace(
+        edges=tuple(space.edges), edge_ops=tuple(tuple(space.candidate_ops(e)) for e in space.edges)
+    )
+    try:
+        read_mask(edges, text)
+    except BadInput as exc:
+        raise BadInput(f"setting mask={text!r}: {exc}") from None
 
 
 def format_mask(kept: dict[str, list[str]]) -> str:

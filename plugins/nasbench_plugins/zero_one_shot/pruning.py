@@ -42,14 +42,16 @@ from nasbench_plugins.zero_one_shot.masks import fraction_left
 STREAM_RANKERS = 40
 
 PRUNE_SETTINGS: dict[str, Setting] = {
-    "rankers": Setting("nngp", "ranking functions R: comma-separated proxy names (paper: nngp)"),
+    "rankers": Setting("nngp", "ranking functions R: comma-separated proxy names (paper: nngp)", names="proxy"),
     "prune_granularity": Setting(
         "op", "stop test after every op removal (op) or once per round as printed (round)", choices=("op", "round")
     ),
     "xi_measure": Setting(
         "archs", "what xi is a fraction of: archs (prod |E_e|, as printed) or ops (sum |E_e|)", choices=("archs", "ops")
     ),
-    "batch_size": Setting(384, "ranking minibatch (paper: 384 = three batches of 128 for nngp)", minimum=2),
+    "batch_size": Setting(
+        384, "ranking minibatch (paper: 384 = three batches of 128 for nngp)", minimum=2, maximum=50_000
+    ),
 }
 
 Importance = Callable[[Any, nn.Module, list[tuple[str, str]]], dict[tuple[str, str], float]]

@@ -18,7 +18,16 @@ from typing import Any
 import click
 import numpy as np
 
-from nasbench.api import DEFAULT_STORE, BadInput, Store, command_group, hookimpl, kendall, registry_of
+from nasbench.api import (
+    DEFAULT_STORE,
+    BadInput,
+    Store,
+    command_group,
+    data_dir_option,
+    hookimpl,
+    kendall,
+    registry_of,
+)
 from nasbench_plugins.zero_one_shot.masks import format_mask
 
 #: Table 1, CIFAR-10 rows, as printed: technique -> (memory MB, time s, accuracy %)
@@ -103,7 +112,7 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @click.argument("file", type=click.Path(dir_okay=False), default=str(SUITE))
     @click.option("--quick", is_flag=True, help="the suite's CPU variant")
     @click.option("--store", default=None, help=f"results store (default {DEFAULT_STORE})")
-    @click.option("--data-dir", default=None, envvar="NASBENCH_DATA", help="data directory")
+    @data_dir_option()
     def table1_cmd(file: str, quick: bool, store: str | None, data_dir: str | None) -> None:
         """Measured Table 1 (run `nasbench suite run FILE` first) beside the paper's."""
         from nasbench_plugins.suites.engine import load_suite

@@ -1,7 +1,9 @@
-"""A trial's time limit (``--trial-timeout``): SIGALRM raises ``TrialTimeout`` inside the trial."""
+"""What makes a trial fail although no plugin raised: every op of an edge scored NaN (nothing was
+decided), or the trial ran past ``--trial-timeout``. Both become a failed row with the reason."""
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 from typing import Any
@@ -9,6 +11,19 @@ from typing import Any
 
 class TrialTimeout(Exception):
     """A trial ran past ``PreparedRun.trial_timeout`` (raised inside it by SIGALRM)."""
+
+
+class PluginFault(Exception):
+    """A plugin returned something no decision can be made from (every op score NaN)."""
+
+
+def check_scores(prepared: Any, outcome: Any) -> None:
+    """An edge whose every candidate scored NaN was decided by nothing: the trial fails."""
+    for record in list(outcome.initial) + list(outcome.progressive):
+        values = list(record.scores.values())
+        if values and all(isinstance(v, float) and math.isnan(v) for v in values):
+            who = prepared.spec["scorer"] + (f" with proxy {prepared.spec['proxy']}" if prepared.spec["proxy"] else "")
+            raise PluginFault(f"{who} scored every op of edge {record.edge} NaN (step {record.step})")
 
 
 class deadline:

@@ -1,0 +1,364 @@
+#!/usr/bin/env python
+"""Make a Zero-Cost-PT reference folder by running the authors' code on CPU (DARTS cells or Macro).
+
+    python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space s5|macro [--seed S]
+
+OFFICIAL_DIR is a checkout of visionbasicagent/zerocost_operation_score @55fc52b, extracted
+outside the project (e.g. ``git archive``). This script imports and runs it; nothing of it is
+copied. Runtime patches only: ``.cuda()`` returns its object and ``.to(cuda)`` is a no-op (Macro's
+``main()`` also sees ``torch.cuda.is_available()`` true and a log-only parameter count that today's
+numpy refuses is summed with ``sum``);
+stand-in modules for torchvision / yacs / simplejson when they are not installed (the official
+modules import them, the code paths run here use none of them); a dataset that yields the
+records of ``cifar-10-batches-bin/data_batch_1.bin`` normalised without augmentation, with the
+record *index* as the target, so every minibatch the official code draws is stored as indices.
+
+``--space s5``: the official DARTS-space supernet (``sota/cnn/model_search_darts_proj.py``, tiny C
+and cell count), ``pt_project`` (``sota/cnn/init_projection.py``, ``proj_crit=jacob``,
+``edge_decision=random``) for each proposal, every ``Jocab_Score`` it computes (7 per op step,
+the edge scores of each topology step) recorded; then the distinct candidates as official
+``pycls`` ``NetworkCIFAR`` networks scored by ``Scorers/scorer.py`` ``Jocab_Scorer`` on V batches
+each, as ``zerocostnas/post_validate.py`` does. ``--space macro``: ``nasbench_macro/
+network_proposal.py``'s own ``main()`` (10 proposals) with a tiny stem width, every score recorded.
+The folder format is described in docs/zc-pt.md; ``nasbench verify zc-pt OUT_DIR`` checks it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import random
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from nasbench.api import read_cifar_binary
+from nasbench_plugins.zero_cost_pt.official_data import CIFAR_MEAN, CIFAR_STD, normalise
+from nasbench_plugins.zero_cost_pt.reference import pack_state
+
+IMAGES = "cifar-10-batches-bin/data_batch_1.bin"
+COMMIT = "55fc52b"
+
+
+# -- runtime patches --------------------------------------------------------------------------
+def _stub(name: str, **attrs) -> types.ModuleType:
+    mod = types.ModuleType(name)
+    mod.__dict__.update(attrs)
+    sys.modules[name] = mod
+    return mod
+
+
+class _CfgNode(dict):
+    """Attribute dict standing in for yacs' CfgNode (pycls' config module builds one at import)."""
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key, value):
+        self[key] = value
+
+    def register_deprecated_key(self, key):
+        pass
+
+
+def patch_runtime() -> None:
+    torch.Tensor.cuda = lambda self, *a, **k: self
+    nn.Module.cuda = lambda self, *a, **k: self
+    to = nn.Module.to
+
+    def to_cpu(self, *args, **kwargs):
+        if any(isinstance(a, torch.device) and a.type == "cuda" for a in args):
+            return self
+        return to(self, *args, **kwargs)
+
+    nn.Module.to = to_cpu
+    tensor_to = torch.Tensor.to
+
+    def tensor_to_cpu(self, *args, **kwargs):
+        if any(isinstance(a, torch.device) and a.type == "cuda" for a in args):
+            return self
+        return tensor_to(self, *args, **kwargs)
+
+    torch.Tensor.to = tensor_to_cpu
+    try:
+        import torchvision  # noqa: F401
+    except ImportError:
+        noop = type("Transform", (), {"__init__": lambda self, *a, **k: None})
+        tv = _stub("torchvision")
+        tv.transforms = _stub("torchvision.transforms", **{n: noop for n in ("Compose", "RandomCrop", "ToTensor")})
+        tv.transforms.__dict__.update(RandomHorizontalFlip=noop, Normalize=noop, RandomResizedCrop=noop)
+        tv.datasets = _stub("torchvision.datasets", VisionDataset=object, CIFAR10=None)
+        tv.datasets.utils = _stub("torchvision.datasets.utils")
+    for name, attrs in (("yacs", {}), ("yacs.config", {"CfgNode": _CfgNode}), ("simplejson", json.__dict__)):
+        try:
+            __import__(name)
+        except ImportError:
+            _stub(name, **{k: v for k, v in attrs.items() if not k.startswith("__")})
+
+
+class IndexedImages(torch.utils.data.Dataset):
+    """The 1,000 records as the official loaders see them (no augmentation), target = record index."""
+
+    def __init__(self, data_dir: Path, *_args, **_kwargs) -> None:
+        images, _labels = read_cifar_binary(data_dir / IMAGES)
+        self.x = normalise(images)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i: int):
+        return self.x[i], i
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _indices(target: torch.Tensor) -> list[int]:
+    return [int(i) for i in target]
+
+
+# -- DARTS cells ------------------------------------------------------------------------------
+DARTS_EDGES = [(j, k) for k in range(2, 6) for j in range(k)]
+
+
+def _edge_name(cell: str, eid: int) -> str:
+    j, k = DARTS_EDGES[int(eid)]
+    return f"{cell}:{j}->{k}"
+
+
+def _record_darts(init_projection, log: list) -> None:
+    """Wrap ``Jocab_Score``, ``project_op`` and ``project_edge`` so every call is logged."""
+    score, project_op, project_edge = (
+        init_projection.Jocab_Score,
+        init_projection.project_op,
+        init_projection.project_edge,
+    )
+    calls: list = []
+
+    def jocab(model, cell_type, input, target, weights=None):
+        value = float(score(model, cell_type, input, target, weights=weights))
+        calls.append((value, weights.detach().clone()))
+        return value
+
+    def op(model, input, target, args, cell_type, selected_eid=None):
+        calls.clear()
+        eid, opid = project_op(model, input, target, args, cell_type, selected_eid)
+        names = model.PRIMITIVES["primitives_normal" if cell_type == "normal" else "primitives_reduct"][eid]
+        log.append({"kind": "op", "edge": _edge_name(cell_type, eid), "batch": _indices(target),
+                    "scores": [c[0] for c in calls], "chosen": names[opid]})  # fmt: skip
+        return eid, opid
+
+    def edge(model, input, target, args, cell_type):
+        calls.clear()
+        nid, eids = project_edge(model, input, target, args, cell_type)
+        rounds: list[dict] = []
+        for value, weights in calls:  # the removed edge is the node's edge with an all-zero row
+            eid = next(e for e in model.nid2eids[nid] if not bool(weights[e].any()))
+            if not rounds or _edge_name(cell_type, eid) in rounds[-1]:
+                rounds.append({})
+            rounds[-1][_edge_name(cell_type, eid)] = value
+        log.append({"kind": "topology", "node": f"{cell_type}:{int(nid) + 3}", "batch": _indices(target),
+                    "rounds": rounds, "kept": [_edge_name(cell_type, e) for e in eids]})  # fmt: skip
+        return nid, eids
+
+    init_projection.Jocab_Score, init_projection.project_op, init_projection.project_edge = jocab, op, edge
+
+
+def _genotype_json(genotype) -> dict:
+    return {
+        "normal": [[op, int(j)] for op, j in genotype.normal],
+        "reduce": [[op, int(j)] for op, j in genotype.reduce],
+    }
+
+
+def make_darts(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
+    from sota.cnn import init_projection
+    from sota.cnn.model_search_darts_proj import DartsNetworkProj
+    from sota.cnn.spaces import spaces_dict
+
+    args = argparse.Namespace(
+        learning_rate=0.025, momentum=0.9, weight_decay=3e-4, nesterov=False, edge_decision="random",
+        proj_crit_normal="jacob", proj_crit_reduce="jacob", proj_crit_edge="jacob",
+    )  # fmt: skip
+    _seed(a.seed)
+    model = DartsNetworkProj(a.channels, 10, a.layers, nn.CrossEntropyLoss(), spaces_dict[a.space], args)
+    torch.save(pack_state(model.state_dict()), out / "supernet.pt")
+    torch.save({"normal": model.alphas_normal.detach(), "reduce": model.alphas_reduce.detach()}, out / "alphas.pt")
+    data = IndexedImages(data_dir)
+    queue = torch.utils.data.DataLoader(data, batch_size=a.batch, shuffle=True)
+    log: list = []
+    _record_darts(init_projection, log)
+    proposals = []
+    for _ in range(a.proposals):
+        log.clear()
+        init_projection.pt_project(queue, model, args)
+        proposals.append({"steps": list(log), "genotype": _genotype_json(model.genotype())})
+        model.reset_arch_parameters()
+    validation = _validate_darts(official, out, data, proposals, a)
+    return {
+        "supernet": {"C": a.channels, "layers": a.layers, "num_classes": 10, "weights": "supernet.pt",
+                     "alphas": "alphas.pt"},
+        "proposals": proposals,
+        "validation": validation,
+    }  # fmt: skip
+
+
+def _validate_darts(official: Path, out: Path, data, proposals: list, a: argparse.Namespace) -> dict:
+    """``post_validate.py:200-234``: each distinct candidate a pycls NetworkCIFAR, V batches of the
+    first V*B images (one shuffled pass), official ``Jocab_Scorer``; nanargmax of the sums."""
+    from pycls.models.nas.genotypes import Genotype
+    from pycls.models.nas.nas import NetworkCIFAR
+    from Scorers.scorer import Jocab_Scorer
+
+    _seed(a.seed)
+    subset = torch.utils.data.Subset(data, list(range(a.val_batches * a.batch)))
+    queue = torch.utils.data.DataLoader(subset, batch_size=a.batch, shuffle=True)
+    nets = []
+    for proposal in proposals:
+        g = proposal["genotype"]
+        if any(n["genotype"] == g for n in nets):
+            continue
+        genotype = Genotype(normal=[tuple(p) for p in g["normal"]], normal_concat=range(2, 6),
+                            reduce=[tuple(p) for p in g["reduce"]], reduce_concat=range(2, 6))  # fmt: skip
+        network = NetworkCIFAR(a.channels, 10, a.layers, False, genotype)
+        network.drop_path_prob = 0.0
+        scorer = Jocab_Scorer(0)
+        scorer.setup_hooks(network, a.batch)
+        name = f"val_{len(nets)}.pt"
+        torch.save(pack_state(network.state_dict()), out / name)
+        entry = {"genotype": g, "weights": name, "batches": [], "scores": []}
+        for x, target in queue:
+            entry["batches"].append(_indices(target))
+            entry["scores"].append(float(scorer.score(network, x, target)))
+        total = 0.0
+        for value in entry["scores"]:  # crit_list[-1] += score, in batch order
+            total += value
+        entry["total"] = total
+        nets.append(entry)
+    choice = int(np.nanargmax([n["total"] for n in nets]))
+    return {"C": a.channels, "layers": a.layers, "networks": nets, "choice": nets[choice]["genotype"]}
+
+
+# -- NAS-Bench-Macro --------------------------------------------------------------------------
+def make_macro(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
+    """``nasbench_macro/network_proposal.py`` ``main()`` itself, in a scratch directory (it writes
+    logs there and reads ``../data/nas-bench-macro_cifar10.json``), with a tiny stem width."""
+    work = Path(tempfile.mkdtemp(prefix="zcpt-macro-"))
+    (work / "data").mkdir()
+    (work / "data" / "nas-bench-macro_cifar10.json").symlink_to(data_dir / "nas-bench-macro_cifar10.json")
+    (work / "run").mkdir()
+    os.chdir(work / "run")
+    sys.path.insert(0, str(official / "nasbench_macro"))
+    sys.argv = ["network_proposal.py", "--batch_size", str(a.batch), "--seed", str(a.seed), "--save", "search"]
+    import model as macro_model
+    import network_proposal as proposal
+
+    made: list = []
+
+    def network(*args, **kwargs):
+        made.append(macro_model.Network(*args, init_channels=a.channels, **kwargs))
+        return made[-1]
+
+    calls: list = []
+    score = proposal.Jocab_Scorer.score
+
+    def recorded(self, model, input, target, weights):
+        value = float(score(self, model, input, target, weights))
+        calls.append({"weights": np.asarray(weights).tolist(), "batch": _indices(target), "score": value})
+        return value
+
+    loader = torch.utils.data.DataLoader
+    proposal.Network, proposal.Jocab_Scorer.score = network, recorded
+    # a log-only helper that today's numpy refuses (np.sum of a generator): the same count, summed
+    proposal.utils.count_parameters_in_MB = lambda m: sum(int(np.prod(v.size())) for _, v in m.named_parameters())
+    proposal.dset.CIFAR10 = functools.partial(IndexedImages, data_dir)
+    proposal.torch.utils.data.DataLoader = lambda *args, **kw: loader(
+        *args, **{**kw, "num_workers": 0, "pin_memory": False}
+    )
+    available = torch.cuda.is_available
+    torch.cuda.is_available = lambda: True  # main() exits without a GPU; nothing here uses one
+    random.seed(a.seed)  # the official edge orders come from the unseeded `random` module
+    try:
+        proposal.main()
+    finally:
+        torch.utils.data.DataLoader, torch.cuda.is_available = loader, available
+    (model,) = made
+    torch.save(pack_state(model.state_dict()), out / "supernet.pt")
+    return {
+        "supernet": {"init_channels": a.channels, "num_classes": 10, "weights": "supernet.pt"},
+        "proposals": _macro_proposals(calls),
+        "validation": None,
+    }
+
+
+def _macro_proposals(calls: list) -> list:
+    """Group the scores into proposals (8 layers x 3 ops each) and steps; the official kept op is
+    ``np.nanargmin``; ``arch_official`` is the code's string (kept ops in decision order)."""
+    proposals = []
+    per = 8 * 3
+    for p in range(0, len(calls), per):
+        steps, ops = [], {}
+        for s in range(p, p + per, 3):
+            trio = calls[s : s + 3]
+            layer = next(i for i, row in enumerate(trio[0]["weights"]) if min(row) == 0 and max(row) < 1)
+            kept = int(np.nanargmin([c["score"] for c in trio]))
+            steps.append({"layer": layer, "batch": trio[0]["batch"], "weights": trio[0]["weights"],
+                          "scores": [c["score"] for c in trio], "chosen": kept})  # fmt: skip
+            ops[layer] = kept
+        proposals.append(
+            {
+                "steps": steps,
+                "arch": "".join(str(ops[i]) for i in range(8)),
+                "arch_official": "".join(str(s["chosen"]) for s in steps),
+            }  # fmt: skip
+        )
+    return proposals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("official_dir", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--space", choices=("s5", "macro"), required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("NASBENCH_DATA", "../shared/data")))
+    parser.add_argument("--channels", type=int, default=None, help="C (s5: 2) or the Macro stem width (4)")
+    parser.add_argument("--layers", type=int, default=5, help="DARTS cells")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--proposals", type=int, default=2, help="DARTS proposals (Macro: its code's 10)")
+    parser.add_argument("--val-batches", type=int, default=2, help="DARTS validation batches V")
+    a = parser.parse_args()
+    a.channels = a.channels or (4 if a.space == "macro" else 2)
+    official, out, data_dir = a.official_dir.resolve(), a.out_dir.resolve(), a.data_dir.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    patch_runtime()
+    sys.path.insert(0, str(official))
+    made = (make_macro if a.space == "macro" else make_darts)(official, out, data_dir, a)
+    spec = {
+        "format": "zcpt-reference/2",
+        "space": a.space,
+        "official": f"visionbasicagent/zerocost_operation_score@{COMMIT}",
+        "seed": a.seed,
+        "batch_size": a.batch,
+        "images": {"file": IMAGES, "mean": list(CIFAR_MEAN), "std": list(CIFAR_STD)},
+        **made,
+    }
+    (out / "reference.json").write_text(json.dumps(spec, indent=1) + "\n")
+    print(f"wrote {out}/reference.json")
+
+
+if __name__ == "__main__":
+    main()
