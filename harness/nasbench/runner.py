@@ -29,6 +29,7 @@ from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy,
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
+from nasbench.heap import keep_freed_memory
 from nasbench.hostsettings import HOST
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
@@ -266,6 +267,7 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         progress_json=prepared.progress_json,
     )
     try:
+        keep_freed_memory()  # no page faults for every fresh activation (nasbench.heap)
         precision = prepared.spec["settings"].get("precision", "fp32")
         with deadline(prepared.trial_timeout), precision_scope(precision, prepared.device):
             with measure(prepared.device) as measured:

@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from nasbench.api import (
+    keep_freed_memory,
     measure,
     plugin_modules_of,
     precision_scope,
@@ -100,6 +101,7 @@ def dataset_images(dataset: str, data_dir: str | None) -> Any:
 
 def score_job(job: ScoreJob) -> list[ProxyScore]:
     """Scores of ``job.arch`` by each of ``job.proxies``; a proxy that raises gives a failed score."""
+    keep_freed_memory()  # fresh activations without page faults (nasbench.heap)
     registry = worker_registry(job.plugin_modules)
     space = registry.get("space", job.space)
     arch = space.parse(job.arch)
