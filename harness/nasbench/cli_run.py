@@ -76,7 +76,9 @@ def _trial_line(result: Any, columns: list[Any] = ()) -> str:
 def flagged_settings(registry: Any) -> dict[str, tuple[Any, list[str]]]:
     """Setting name -> (its declaration, "kind name" of every component declaring it), for the
     settings that a component gives a ``flag``: these become ``nasbench run`` options."""
-    out: dict[str, tuple[Any, list[str]]] = {}
+    from nasbench.hostsettings import HOST
+
+    out: dict[str, tuple[Any, list[str]]] = {k: (s, ["every run"]) for k, s in HOST.settings.items() if s.flag}
     for kind in ("strategy", "scorer", "proxy", "space", "benchmark"):
         for name in registry.names(kind):
             for key, setting in (getattr(registry.get(kind, name), "settings", {}) or {}).items():
@@ -124,6 +126,7 @@ class RunCommand(click.Command):
         if not chosen:
             return None
         reg = self._registry()
+        from nasbench.hostsettings import HOST
         from nasbench.runner import DEFAULT_STRATEGY, NO_SCORER
 
         strategy = reg.get("strategy", chosen.get("strategy", DEFAULT_STRATEGY))
@@ -136,7 +139,7 @@ class RunCommand(click.Command):
         if "proxy" in chosen:
             names["proxy"] = chosen["proxy"]
         self._labels = [f"{kind} {name}" for kind, name in names.items()]
-        return [reg.get(kind, name) for kind, name in names.items()]
+        return [HOST] + [reg.get(kind, name) for kind, name in names.items()]
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         try:
@@ -171,6 +174,36 @@ def _setting_help(setting: Any) -> str:
     return f"{setting.help} [{type(setting.default).__name__}, default {setting.default!r}{shown}]"
 
 
+def default_threads(workers: int, environ: Any = None, load: float | None = None) -> int:
+    """Torch threads per seed: 0 (leave torch alone) when ``OMP_NUM_THREADS`` is set (scripts/test
+    and CI set 1 on purpose), else the cores per worker that the machine's load leaves idle, at
+    least one: a second thread fighting other jobs for a core cost 4-8x the CPU time (measured,
+    docs/precision.md), while on an idle machine it is a real speed-up."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    if environ.get("OMP_NUM_THREADS"):
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if load is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    idle = int(cores - load + 0.5)
+    return max(1, min(cores // max(workers, 1), idle))
+
+
+def _threads(opts: dict[str, Any], prepared: Any) -> None:
+    """Apply ``--threads`` (or its default): here for a serial run, in each worker otherwise."""
+    import torch
+
+    threads = opts["threads"] if opts.get("threads") else default_threads(opts["workers"])
+    if not threads:
+        return
+    if opts["workers"] > 1 or opts["executor"] in ("process", "ray"):
+        prepared.threads = threads
+    else:
+        torch.set_num_threads(threads)
+
+
 def _executor(opts: dict[str, Any], reg: Any) -> dict[str, Any]:
     """``runner.run``'s executor arguments: where seeds run, and the plugin modules workers register."""
     from nasbench.executors import make_executor, plugin_modules_of
@@ -202,7 +235,9 @@ def execute_run(opts: dict[str, Any], reg: Any) -> None:
         data_dir=opts["data_dir"],
     )
     prepared.show_progress = not opts["as_json"] and sys.stderr.isatty()
+    prepared.progress_json = opts["progress_json"]
     prepared.trial_timeout = opts["trial_timeout"]
+    _threads(opts, prepared)
     quiet = opts["as_json"]
     with Store(opts["store"] or DEFAULT_STORE) as store:
 
@@ -254,6 +289,12 @@ def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
         "--workers", type=int, default=1, show_default=True, help="seeds run at once (one core each; <= 1024)"
     )
     @click.option(
+        "--threads",
+        type=click.IntRange(min=0),
+        default=0,
+        help="torch threads per seed (default: the cores / --workers; OMP_NUM_THREADS when set)",
+    )
+    @click.option(
         "--executor",
         type=click.Choice(["serial", "process", "ray"]),
         default=None,
@@ -262,6 +303,11 @@ def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
     @click.option("--address", default=None, help="Ray cluster address (with --executor ray)")
     @trial_timeout_option
     @click.option("--json", "as_json", is_flag=True, help="one JSON object per trial per line, no progress bar")
+    @click.option(
+        "--progress-json",
+        is_flag=True,
+        help="progress events (phase, done/total, ETA) as JSON lines on stderr; or NASBENCH_PROGRESS=json",
+    )
     def run(**opts: Any) -> None:
         """Search with a scorer and strategy; store one row per seed."""
         execute_run(opts, registry())

@@ -8,7 +8,6 @@ plugins need: proxy scoring with NaN handling and pass counting, and the oracle 
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from nasbench.errors import NasbenchError
 from nasbench.images import ImageSet
 from nasbench.measure import Counters
 from nasbench.oracle import oracle_scores
+from nasbench.progress import Progress, json_events_from_env
 from nasbench.torchutil import torch_generator
 
 #: offsets that derive independent streams from one trial seed
@@ -40,6 +40,8 @@ class SearchContext:
     device: torch.device
     images_loader: Callable[[], ImageSet] | None = None
     show_progress: bool = False
+    #: progress events as JSON lines on stderr (``nasbench.progress``)
+    progress_json: bool = False
     counters: Counters = field(default_factory=Counters)
     #: per-trial scratch space for plugins, keyed by the plugin's name (components are shared by trials)
     state: dict[str, Any] = field(default_factory=dict)
@@ -71,11 +73,11 @@ class SearchContext:
     def num_classes(self) -> int:
         return self.images.num_classes if self.images_loader is not None else 10
 
-    def progress(self, total: int, desc: str) -> Any:
-        """A tqdm bar on stderr when the run shows progress (never with ``--json``)."""
-        from tqdm import tqdm
-
-        return tqdm(total=total, desc=desc, leave=False, file=sys.stderr, disable=not self.show_progress)
+    def progress(self, total: int, desc: str) -> Progress:
+        """A phase of the trial (``nasbench.progress``): a bar on stderr when the run shows progress
+        (a terminal, never with ``--json``), JSON events when asked; ``update(n, **fields)``."""
+        events = self.progress_json or json_events_from_env()
+        return Progress(total, desc, bar=self.show_progress, events=events, seed=self.seed)
 
     def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The next search minibatch (``batch_size`` setting) on the trial's device."""

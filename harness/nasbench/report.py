@@ -89,7 +89,7 @@ def summarise(rows: list[dict[str, Any]], columns: list[ReportColumn] = ()) -> l
     for row in rows:
         groups.setdefault(row["run_key"], []).append(row)
     shown = tuple(dict.fromkeys(c.setting for c in columns if c.setting))
-    keys = [*shown, *varying_settings(rows, shown)]
+    keys = [*shown, *varying_settings(rows, (*shown, "precision"))]  # precision has its own column
     metrics = [c for c in columns if c.metric]
     table = []
     for trials in groups.values():
@@ -106,6 +106,8 @@ def summarise(rows: list[dict[str, Any]], columns: list[ReportColumn] = ()) -> l
                 "strategy": first["strategy"],
                 "settings": _settings_label(first["settings"], keys) or "-",
                 "device": first["device_type"],
+                # runs stored before precision was a setting ran in fp32
+                "precision": (first["settings"] or {}).get("precision", "fp32"),
                 "test error %": _mean_std([t["test_error"] for t in ok]),
                 "mean rank": _mean([t["rank"] for t in ok], 0),
                 **added,

@@ -29,9 +29,12 @@ from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy,
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
+from nasbench.heap import keep_freed_memory
+from nasbench.hostsettings import HOST
 from nasbench.images import ImageSet, load_cifar10
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
+from nasbench.precision import cpu_has_bf16_units, network_precision, precision_scope
 from nasbench.provenance import source_commit
 from nasbench.registry import Registry
 from nasbench.setting_checks import check_batch_fits
@@ -58,6 +61,10 @@ class PreparedRun:
     device: torch.device
     images_loader: Callable[[], ImageSet] | None
     show_progress: bool = False
+    #: progress events as JSON lines on stderr (``run --progress-json``); not part of the spec
+    progress_json: bool = False
+    #: torch threads of each worker process (0: one, the executor's default); not part of the spec
+    threads: int = 0
     #: seconds one trial may take before it is stopped and stored as failed (0 = no limit); not
     #: part of the spec: a limit changes whether a trial finishes, never what it computes
     trial_timeout: float = 0.0
@@ -148,7 +155,8 @@ def prepare(
     scorer = scorer or getattr(strategy_c, "default_scorer", NO_SCORER)
     scorer_c: Scorer = registry.get("scorer", scorer)
     proxy_c = _proxy_of(registry, proxy, scorer_c, strategy_c)
-    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c) if c is not None]
+    # the host's own settings (precision) last: configure_run configures components[0], the space
+    components = [c for c in (space_c, bench_c, scorer_c, strategy_c, proxy_c, HOST) if c is not None]
     resolved, space_c, unkeyed, keyless = configure_run(registry, components, settings)
     dev = resolve_device(device)
     # Load the ground truth now: a missing or corrupt table is the user's to fix, not a trial failure.
@@ -199,6 +207,9 @@ def protocol(prepared: PreparedRun) -> dict[str, Any]:
     else:
         info["device_name"] = platform.processor() or platform.machine()
         info["torch_threads"] = torch.get_num_threads()
+        info["cpu_bf16_units"] = cpu_has_bf16_units()
+    precision = network_precision(prepared.spec["settings"].get("precision", "fp32"), prepared.device)
+    info["channels_last"] = precision.channels_last
     return info
 
 
@@ -253,9 +264,12 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         device=prepared.device,
         images_loader=prepared.images_loader,
         show_progress=prepared.show_progress,
+        progress_json=prepared.progress_json,
     )
     try:
-        with deadline(prepared.trial_timeout):
+        keep_freed_memory()  # no page faults for every fresh activation (nasbench.heap)
+        precision = prepared.spec["settings"].get("precision", "fp32")
+        with deadline(prepared.trial_timeout), precision_scope(precision, prepared.device):
             with measure(prepared.device) as measured:
                 outcome = prepared.strategy.search(ctx)
             check_scores(prepared, outcome)
@@ -279,6 +293,9 @@ class TrialJob:
     run_key: str
     trial_timeout: float
     seed: int
+    progress_json: bool = False
+    #: torch threads in the worker (0: leave the executor's one thread per worker)
+    threads: int = 0
 
 
 #: per worker process: the runs prepared so far, by their arguments
@@ -293,7 +310,9 @@ def trial_job(job: TrialJob) -> tuple[TrialResult, dict[str, Any]]:
     prepared = _PREPARED[key]
     if prepared.run_key != job.run_key:
         raise BadInput(f"the worker prepared run {prepared.run_key}, not {job.run_key} (another spec there)")
-    prepared.trial_timeout = job.trial_timeout
+    prepared.trial_timeout, prepared.progress_json = job.trial_timeout, job.progress_json
+    if job.threads:
+        torch.set_num_threads(job.threads)
     return run_trial(prepared, job.seed), protocol(prepared)
 
 
@@ -317,7 +336,8 @@ def _trials(
     if prepared.prepare_args is None:
         raise BadInput("a run prepared with its own images runs only in this process (executor serial)")
     args = (prepared.prepare_args, modules, prepared.run_key, prepared.trial_timeout)
-    jobs = [TrialJob(*args, seed) for seed in todo if still_todo(seed)]
+    extra = {"progress_json": prepared.progress_json, "threads": prepared.threads}
+    jobs = [TrialJob(*args, seed, **extra) for seed in todo if still_todo(seed)]
     for job, outcome in executor.run(trial_job, jobs):
         if isinstance(outcome, JobFailed):
             outcome = (_job_failed(prepared, job.seed, outcome), protocol(prepared))

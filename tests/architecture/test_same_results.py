@@ -1,6 +1,7 @@
 """The house redesign changed where code lives, not what it computes: on the fixture store, the
 real CLI prints the report the code before the redesign printed (golden/, written by ab2aeb8's
-`nasbench report`), and `plugins --json` lists the same components from the same plugins."""
+`nasbench report`; issue 26 added the precision column on purpose, fp32 for rows stored before it
+existed), and `plugins --json` lists the same components from the same plugins."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import torch
 
 from nasbench.components import Arch
 from nasbench.context import SearchContext
+from nasbench.hostsettings import HOST
 from nasbench.metrics import rank_of
 from nasbench.settings import resolve_settings
 from nasbench.testing import ToyBenchmark, ToySpace, random_images
@@ -50,7 +51,7 @@ def make_ctx(scorer, *, strategy=None, proxy=None, settings=None, space="toy", s
     else:
         space_c, bench = NB201Space(channels=4, cells_per_stage=1), TinyNB201Table()
         dataset = "cifar10"
-    comps = [c for c in (space_c, bench, scorer, strategy, proxy) if c is not None]
+    comps = [c for c in (HOST, space_c, bench, scorer, strategy, proxy) if c is not None]
     resolved = resolve_settings(comps, dict(settings or {}))
     imgs = random_images(n=images, size=size, seed=seed)
     return SearchContext(

@@ -86,3 +86,15 @@ def test_interrupted_training_resumes_from_last_epoch():
     resumed = trained_supernet(ctx)
     assert resumed.epoch == 2 and ctx.counters.supernet_forwards == 2  # only epoch 2 was trained now
     assert torch.allclose(resumed.alpha.detach(), full.alpha.detach(), atol=1e-6)
+
+
+@pytest.mark.parametrize("order", ["first", "second"])
+def test_a_bf16_training_runs_its_forwards_in_bf16_and_keeps_fp32_weights(order):
+    trainer = trained_supernet(_ctx(precision="bf16", train_order=order))
+    assert trainer.config.precision == "bf16"
+    assert all(p.dtype == torch.float32 for p in trainer.net.parameters()) and trainer.alpha.dtype == torch.float32
+    assert torch.isfinite(trainer.alpha).all() and trainer.history[-1]["loss"] > 0
+    x = trainer.valid_set.images[:2]
+    with trainer.precision() as p:
+        assert trainer.net(p.layout(x)).dtype == torch.bfloat16
+    assert checkpoint_path(trainer.config) != checkpoint_path(config_from(_ctx()))

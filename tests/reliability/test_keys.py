@@ -72,6 +72,31 @@ def test_a_new_space_version_changes_the_key(faulty_pm, monkeypatch):
     assert _key(space, {}) != before
 
 
+def test_bf16_training_is_another_checkpoint_and_fp32_keeps_its_key(faulty_pm):
+    import json
+
+    space = Registry(faulty_pm).get("space", "nb201")
+    fp32 = train_config(space, {}, 0, 10, "images")
+    bf16 = train_config(space, {"precision": "bf16"}, 0, 10, "images")
+    assert fp32.precision == "fp32" and bf16.key != fp32.key
+    legacy = {k: v for k, v in dataclasses.asdict(fp32).items() if k not in ("precision", "data")}
+    import hashlib
+
+    payload = json.dumps({"v": TRAINING_VERSION, **legacy}, sort_keys=True)
+    assert fp32.key == hashlib.sha1(payload.encode()).hexdigest()[:20]  # as before precision existed
+
+
+def test_a_checkpoint_saved_before_precision_existed_loads_as_fp32(faulty_pm, tmp_path):
+    config = _darts_config(faulty_pm)
+    old = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("precision", "data")}
+    path = checkpoint_path(config, str(tmp_path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"format": TRAINING_VERSION, "config": old, "epoch": 2}, path)
+    assert load_checkpoint(path, config, "cpu")["epoch"] == 2
+    with pytest.raises(DataError, match="precision: stored 'fp32', run 'bf16'"):
+        load_checkpoint(path, dataclasses.replace(config, precision="bf16"), "cpu")
+
+
 def _saved(tmp_path, config, **state):
     path = checkpoint_path(config, str(tmp_path))
     path.parent.mkdir(parents=True, exist_ok=True)

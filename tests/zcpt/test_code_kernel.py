@@ -97,3 +97,28 @@ def test_kernel_leaves_the_network_untouched():
     before = {k: v.clone() for k, v in net.state_dict().items()}
     supernet_kernel(net, x, _weights(), KernelRules(bn_eval=False))
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+
+
+@pytest.mark.parametrize("decided, removed", [({}, (2, 3)), ({0: 3, 4: 2}, (5, 4))])
+def test_in_the_fp32_scope_channels_last_gives_the_hooked_definition_too(decided, removed):
+    from nasbench.api import network_precision, precision_scope
+
+    net, x = _supernet(), _images()
+    weights = _weights(decided, removed)
+    with precision_scope("fp32", "cpu"):
+        kernel = supernet_kernel(net, x, weights, KernelRules())
+        layout = network_precision().channels_last
+    assert torch.allclose(kernel, supernet_hooked_kernel(net, x, weights), rtol=1e-12, atol=0), layout
+
+
+def test_in_bf16_the_kernel_is_still_an_exact_count_matrix_close_to_fp32():
+    from nasbench.api import precision_scope
+    from nasbench_plugins.zero_cost_pt.code_kernel import logdet
+
+    net, x = _supernet(), _images(n=16)
+    weights = _weights({}, (2, 3))
+    with precision_scope("bf16", "cpu"):
+        kernel = supernet_kernel(net, x, weights, KernelRules())
+    assert kernel.dtype == torch.float64 and torch.equal(kernel, kernel.round()) and torch.equal(kernel, kernel.T)
+    fp32 = logdet(supernet_kernel(net, x, weights, KernelRules()))
+    assert logdet(kernel) == pytest.approx(fp32, rel=1e-3)

@@ -37,6 +37,13 @@ CORRELATE_OPTIONS = (
     ),
     click.option("--address", default=None, help="Ray cluster address (with --executor ray)"),
     click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N"),
+    click.option(
+        "--precision",
+        type=click.Choice(["fp32", "bf16"]),
+        default="fp32",
+        show_default=True,
+        help="numerics of the networks; bf16 scores are cached apart (version +bf16)",
+    ),
     click.option("--store", default=None, help="results store (default results/nasbench.sqlite)"),
     data_dir_option(),
     click.option("--plot", "plot_dir", default=None, help="write a score-vs-accuracy PNG per proxy into this dir"),
@@ -107,6 +114,7 @@ def _plan(opts: dict[str, Any]) -> Any:
         batch_size=opts["batch_size"],
         device=opts["device"],
         data_dir=opts["data_dir"],
+        precision=opts["precision"],
     )
 
 
@@ -115,7 +123,8 @@ def _announce(study: Any, executor: Any) -> None:
     click.echo(
         f"correlate {len(study.archs):,} archs of {study.space.name} ({study.sample}) with "
         f"{study.benchmark_name} {study.dataset} accuracy: proxies {', '.join(study.proxies)}; seed "
-        f"{study.seed}, batch {study.batch_size}, device {study.device}, {executor.name} x{executor.workers}"
+        f"{study.seed}, batch {study.batch_size}, device {study.device} {study.precision}, "
+        f"{executor.name} x{executor.workers}"
     )
     click.echo(("NOTE: " if study.images.fallback else "images: ") + study.images.note)
 

@@ -47,6 +47,7 @@ class Study:
     images_key: str
     plugin_modules: tuple[str, ...] = ()
     versions: dict[str, str] = field(default_factory=dict)  # proxy -> its version here
+    precision: str = "fp32"  # numerics of the networks; in the versions when not fp32
 
     def version(self, proxy: str) -> str:
         return self.versions.get(proxy, "1")
@@ -98,6 +99,7 @@ def plan(
     batch_size: int = 64,
     device: str = "auto",
     data_dir: str | None = None,
+    precision: str = "fp32",
 ) -> Study:
     """Resolve every name and load archs, accuracies and images: all user errors surface here."""
     from nasbench.api import resolve_device
@@ -132,7 +134,8 @@ def plan(
         found,
         images_key(found),
         modules,
-        {name: proxy_version(registry.get("proxy", name)) for name in names},
+        {name: proxyjob.scored_version(proxy_version(registry.get("proxy", name)), precision) for name in names},
+        precision,
     )
 
 
@@ -208,6 +211,7 @@ def _missing_jobs(study: Study, arch_strs: list[str], have: dict[str, dict]) -> 
                     study.device,
                     study.data_dir,
                     study.plugin_modules,
+                    study.precision,
                 )
             )
     return jobs

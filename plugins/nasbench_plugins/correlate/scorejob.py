@@ -27,7 +27,16 @@ from typing import Any
 
 import torch
 
-from nasbench.api import measure, plugin_modules_of, proxy_version, share_registry, torch_generator, worker_registry
+from nasbench.api import (
+    keep_freed_memory,
+    measure,
+    plugin_modules_of,
+    precision_scope,
+    proxy_version,
+    share_registry,
+    torch_generator,
+    worker_registry,
+)
 from nasbench_plugins.correlate.scorecache import ProxyScore
 from nasbench_plugins.proxies.runtime import sharing_scope
 
@@ -46,6 +55,14 @@ class ScoreJob:
     device: str
     data_dir: str | None
     plugin_modules: tuple[str, ...] = ()
+    #: numerics of the networks (``nasbench.api.precision_scope``); a bf16 score is cached under
+    #: its own version (``scored_version``), never mixed with fp32 ones
+    precision: str = "fp32"
+
+
+def scored_version(version: str, precision: str) -> str:
+    """The cache version of a score: the proxy's own, marked ``+bf16`` when not computed in fp32."""
+    return version if precision == "fp32" else f"{version}+{precision}"
 
 
 def derived_seed(*parts: object) -> int:
@@ -84,6 +101,7 @@ def dataset_images(dataset: str, data_dir: str | None) -> Any:
 
 def score_job(job: ScoreJob) -> list[ProxyScore]:
     """Scores of ``job.arch`` by each of ``job.proxies``; a proxy that raises gives a failed score."""
+    keep_freed_memory()  # fresh activations without page faults (nasbench.heap)
     registry = worker_registry(job.plugin_modules)
     space = registry.get("space", job.space)
     arch = space.parse(job.arch)
@@ -94,14 +112,14 @@ def score_job(job: ScoreJob) -> list[ProxyScore]:
     with sharing_scope() as shared:
         for name in job.proxies:
             proxy = registry.get("proxy", name)
-            version = proxy_version(proxy)
+            version = scored_version(proxy_version(proxy), job.precision)
             shared.new_charge()
             measured = None
             try:
                 init = torch_generator(derived_seed(job.seed, job.space, job.arch))
                 net = space.build_network(arch, found.num_classes, init).to(device)
                 generator = torch_generator(derived_seed(job.seed, job.space, name))  # common to all archs
-                with measure(device) as measured:
+                with precision_scope(job.precision, device), measure(device) as measured:
                     value = float(proxy.score(net, inputs, targets, generator))
                 del net
             except Exception as exc:  # noqa: BLE001 - a proxy may raise anything; the study goes on

@@ -15,6 +15,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from nasbench.api import AvgPool3x3
+
 #: the 8 DARTS ops in the order of DARTS' PRIMITIVES
 DARTS_OPS = (
     "none",
@@ -37,13 +39,25 @@ class ReLUConvBN(nn.Sequential):
         )
 
 
+class DepthwiseConv2d(nn.Conv2d):
+    """The depthwise conv of sep/dil convs. Under CPU bf16 autocast it runs in fp32 instead: torch's
+    bf16 depthwise kernels took 2-3.6x the fp32 time forward+backward when 5x5, dilated or strided
+    and no less when 3x3 (docs/precision.md). Same parameters, same state_dict as an nn.Conv2d."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type == "cpu" and torch.is_autocast_enabled("cpu"):
+            with torch.autocast("cpu", enabled=False):
+                return super().forward(x.float())
+        return super().forward(x)
+
+
 class DilConv(nn.Sequential):
     def __init__(
         self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, dilation: int, affine: bool
     ) -> None:
         super().__init__(
             nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_in, kernel, stride, padding, dilation=dilation, groups=c_in, bias=False),
+            DepthwiseConv2d(c_in, c_in, kernel, stride, padding, dilation=dilation, groups=c_in, bias=False),
             nn.Conv2d(c_in, c_out, 1, bias=False),
             nn.BatchNorm2d(c_out, affine=affine),
         )
@@ -112,7 +126,7 @@ def _pool(kind: type[nn.Module], stride: int, channels: int, affine: bool) -> nn
     pool = (
         nn.MaxPool2d(3, stride=stride, padding=1)
         if kind is nn.MaxPool2d
-        else nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+        else AvgPool3x3(stride)  # AvgPool2d(3, stride, 1, count_include_pad=False)
     )
     return pool if affine else nn.Sequential(pool, nn.BatchNorm2d(channels, affine=False))
 

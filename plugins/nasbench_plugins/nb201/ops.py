@@ -14,6 +14,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nasbench.api import AvgPool3x3
+
 OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 
 
@@ -34,7 +36,7 @@ class ReLUConvBN(nn.Sequential):
 class Pooling(nn.Module):
     def __init__(self, stride: int) -> None:
         super().__init__()
-        self.pool = nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+        self.pool = AvgPool3x3(stride)  # AvgPool2d(3, stride, 1, count_include_pad=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.pool(x)

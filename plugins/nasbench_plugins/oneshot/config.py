@@ -52,6 +52,10 @@ TRAIN_SETTINGS: dict[str, Setting] = {
 }
 
 
+#: fields added to ``TrainConfig`` after checkpoints were saved, with the value those had
+FIELDS_ADDED = {"data": "nasbench", "precision": "fp32"}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that determines a trained supernet; its hash names the checkpoint."""
@@ -81,12 +85,16 @@ class TrainConfig:
     #: training minibatches: "nasbench" (per-epoch permutations, un-augmented) or "official"
     #: (DARTS-PT's fresh augmented draw per step, ``oneshot.augment``)
     data: str = "nasbench"
+    #: numerics of the forwards (``precision`` setting): a bf16-trained supernet is another supernet
+    precision: str = "fp32"
 
     @property
     def key(self) -> str:
         fields = asdict(self)
-        if fields["data"] == "nasbench":
-            del fields["data"]  # keys (checkpoints) from before the field existed stay valid
+        # keys (checkpoints) from before these fields existed stay valid: they had these values
+        for name, before in FIELDS_ADDED.items():
+            if fields[name] == before:
+                del fields[name]
         payload = json.dumps({"v": TRAINING_VERSION, **fields}, sort_keys=True)
         return hashlib.sha1(payload.encode()).hexdigest()[:20]
 
@@ -125,6 +133,7 @@ def train_config(
         edge_norm=bool(get("edge_norm")),
         beta_decay=float(get("beta_decay")),
         mask=mask,
+        precision=str(settings.get("precision", "fp32")),
     )
 
 
@@ -149,7 +158,7 @@ def load_checkpoint(path: Path, config: TrainConfig, device: Any) -> dict[str, A
         raise DataError(
             f"supernet checkpoint {path} has format {found!r}, this nasbench writes {TRAINING_VERSION}; delete it"
         )
-    differ = differing_settings({"data": "nasbench", **dict(state.get("config") or {})}, asdict(config))
+    differ = differing_settings({**FIELDS_ADDED, **dict(state.get("config") or {})}, asdict(config))
     if differ:
         raise DataError(f"supernet checkpoint {path} was trained with other settings ({differ}); not reusing it")
     return state

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nasbench.api import removed, torch_generator
+from nasbench.api import network_precision, removed, torch_generator
 from nasbench_plugins.oneshot.training import snapshot
 
 
@@ -41,11 +41,12 @@ def batch_statistics(net: nn.Module) -> Iterator[None]:
 
 @torch.no_grad()
 def measure(net: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> tuple[float, float]:
-    """(accuracy %, mean loss) of ``net`` over ``batches`` (each weighted by its size)."""
+    """(accuracy %, mean loss) of ``net`` over ``batches`` (each weighted by its size), forwards in
+    the run's precision (``network_precision``; the loss in fp32)."""
     correct, loss, total = 0, 0.0, 0
-    with batch_statistics(net):
+    with batch_statistics(net), network_precision() as p:
         for x, y in batches:
-            logits = net(x)
+            logits = net(p.layout(x))
             correct += int((logits.argmax(1) == y).sum())
             loss += float(F.cross_entropy(logits, y)) * len(y)
             total += len(y)

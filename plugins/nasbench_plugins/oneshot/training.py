@@ -43,7 +43,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nasbench.api import ImageSet, torch_generator
+from nasbench.api import ImageSet, network_precision, torch_generator
 from nasbench_plugins.oneshot import augment
 from nasbench_plugins.oneshot.config import (  # noqa: F401 - re-exported: strategies import them from here
     TRAIN_SETTINGS,
@@ -122,6 +122,22 @@ class SupernetTrainer:
         self.epoch = 0
         self.history: list[dict[str, float]] = []
 
+    def precision(self) -> Any:
+        """The numerics of every forward of this training (``config.precision``: it keys the
+        checkpoint); backward passes run outside it, in the dtypes the forward recorded."""
+        return network_precision(self.config.precision, self.device)
+
+    def _loss(self, x: torch.Tensor, y: torch.Tensor, params: dict | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(cross-entropy, logits) of the supernet on (x, y), with ``params`` in place of its own."""
+        with self.precision() as p:
+            if params is None:
+                logits = self.net(p.layout(x))
+            else:
+                from torch.func import functional_call
+
+                logits = functional_call(self.net, params, (p.layout(x),))
+            return F.cross_entropy(logits, y), logits
+
     @property
     def arch_params(self) -> list[torch.Tensor]:
         """alpha, and beta when edges are normalised (what the architecture step optimises)."""
@@ -189,7 +205,7 @@ class SupernetTrainer:
         self.arch_optimizer.zero_grad(set_to_none=True)
         params = self.arch_params
         if self.config.order == "first":
-            loss = F.cross_entropy(self.net(valid[0]), valid[1])
+            loss, _ = self._loss(*valid)
             grads = list(torch.autograd.grad(loss, params, allow_unused=True))
         else:
             grads = self._unrolled_grad(train, valid)
@@ -207,11 +223,9 @@ class SupernetTrainer:
         DARTS approximates the Hessian-vector term by finite differences; double backward gives
         it exactly. The virtual step uses the SGD lr, momentum buffer and weight decay.
         """
-        from torch.func import functional_call
-
         names = [n for n, p in self.net.named_parameters() if p.requires_grad]
         params = dict(self.net.named_parameters())
-        loss = F.cross_entropy(functional_call(self.net, params, (train[0],)), train[1])
+        loss, _ = self._loss(*train, params)
         grads = torch.autograd.grad(loss, [params[n] for n in names], create_graph=True, allow_unused=True)
         xi = self.optimizer.param_groups[0]["lr"]
         unrolled = dict(params)
@@ -222,7 +236,7 @@ class SupernetTrainer:
             if buf is not None:
                 step = step + self.config.momentum * buf.detach()
             unrolled[name] = p - xi * step
-        val_loss = F.cross_entropy(functional_call(self.net, unrolled, (valid[0],)), valid[1])
+        val_loss, _ = self._loss(*valid, unrolled)
         return list(torch.autograd.grad(val_loss, self.arch_params, allow_unused=True))
 
     def _weight_step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -231,8 +245,7 @@ class SupernetTrainer:
         for p in self.arch_params:
             p.requires_grad_(False)  # weights step: alpha (and beta) are constants
         try:
-            logits = self.net(x)
-            loss = F.cross_entropy(logits, y)
+            loss, logits = self._loss(x, y)
             loss.backward()
         finally:
             for p, r in zip(self.arch_params, requires):
@@ -280,8 +293,7 @@ class SupernetTrainer:
                 counters.supernet_forwards += 1
                 counters.forward_passes += 1
             if bar is not None:
-                bar.update(1)
-                bar.set_postfix(epoch=self.epoch, loss=f"{loss:.3f}", acc=f"{acc:.1f}")
+                bar.update(1, epoch=f"{self.epoch + 1}/{self.config.epochs}", loss=round(loss, 4), acc=round(acc, 2))
         self.epoch += 1
         record = {"epoch": self.epoch, "loss": sum(losses) / len(losses), "train_acc": sum(accs) / len(accs)}
         self.history.append(record)
@@ -323,7 +335,9 @@ class SupernetTrainer:
             for b in range(n):
                 x = self.valid_set.images[b * bs : (b + 1) * bs].to(self.device)
                 y = self.valid_set.labels[b * bs : (b + 1) * bs].to(self.device)
-                correct += int((self.net(x).argmax(1) == y).sum())
+                with self.precision() as p:
+                    logits = self.net(p.layout(x))
+                correct += int((logits.argmax(1) == y).sum())
         finally:
             for m, mom in zip(bns, saved):
                 m.momentum = mom

@@ -17,6 +17,8 @@ millions as float64.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -49,15 +51,21 @@ def pool_flops(m: nn.AvgPool2d | nn.MaxPool2d, out: torch.Tensor) -> int:
 FLOP_RULES = {nn.Conv2d: conv_flops, nn.Linear: linear_flops, nn.AvgPool2d: pool_flops, nn.MaxPool2d: pool_flops}
 
 
+def flop_rule(module: nn.Module) -> Any:
+    """The FLOP rule of the module's class or of the nearest base class that has one (a space's
+    own pooling or conv class, e.g. ``nasbench.api.AvgPool3x3``, counts as its torch base)."""
+    return next((FLOP_RULES[cls] for cls in type(module).__mro__ if cls in FLOP_RULES), None)
+
+
 def count_flops(net: nn.Module, sample: torch.Tensor) -> int:
     """FLOPs of ``net`` on one sample (``sample`` is a batch of one)."""
     total = 0
 
     def hook(module: nn.Module, _args: tuple, out: torch.Tensor) -> None:
         nonlocal total
-        total += FLOP_RULES[type(module)](module, out)
+        total += flop_rule(module)(module, out)
 
-    hooked_eval_forward(net, sample, [m for m in net.modules() if type(m) in FLOP_RULES], hook)
+    hooked_eval_forward(net, sample, [m for m in net.modules() if flop_rule(m) is not None], hook)
     return total
 
 

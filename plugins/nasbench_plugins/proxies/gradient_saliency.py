@@ -41,12 +41,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from nasbench.api import hookimpl
 from nasbench_plugins.proxies.runtime import (
     ce_backward,
+    ce_loss,
     chunks,
     executed_modules,
     in_sharing_scope,
@@ -193,7 +193,7 @@ class Grasp(_GradProxy):
         for p in net.parameters():
             p.grad = None
         for x, y, w in chunks(inputs, targets, parts):
-            loss = F.cross_entropy(net(x), y) * w
+            loss = ce_loss(net, x, y) * w
             grad_f = torch.autograd.grad(loss, [weights[i] for i in used], create_graph=True, allow_unused=True)
             z = sum((grad_w[i] * gf).sum() for i, gf in zip(used, grad_f) if gf is not None)
             if torch.is_tensor(z) and z.requires_grad:

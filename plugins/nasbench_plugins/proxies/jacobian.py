@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from nasbench.api import hookimpl
-from nasbench_plugins.proxies.runtime import reused, untouched, with_oom_retry
+from nasbench_plugins.proxies.runtime import forward, reused, untouched, with_oom_retry
 
 K = 1e-5
 
@@ -36,7 +36,7 @@ def input_jacobian(net: nn.Module, inputs: torch.Tensor, parts: int = 1) -> torc
     rows = []
     for x in torch.tensor_split(inputs, max(1, min(parts, inputs.shape[0]))):
         x = x.detach().clone().requires_grad_(True)
-        out = net(x).sum()
+        out = forward(net, x).sum()
         if out.requires_grad:
             out.backward()
         # no input->output path: x is not in the graph and its Jacobian is exactly zero

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from nasbench.api import hookimpl
-from nasbench_plugins.proxies.runtime import untouched, with_oom_retry
+from nasbench_plugins.proxies.runtime import forward, untouched, with_oom_retry
 
 #: images per forward slice: ETENAS' batch of 128
 SLICE = 128
@@ -39,7 +39,7 @@ def network_logits(net: nn.Module, inputs: torch.Tensor, parts: int) -> torch.Te
     """[B, C] float64 logits in train mode, computed in ceil(B / SLICE) * ``parts`` slices."""
     slices = min(inputs.shape[0], max(1, -(-inputs.shape[0] // SLICE)) * parts)
     with untouched(net, train=True), torch.inference_mode():
-        outs = [net(x).reshape(x.shape[0], -1).double() for x in torch.tensor_split(inputs, slices)]
+        outs = [forward(net, x).reshape(x.shape[0], -1).double() for x in torch.tensor_split(inputs, slices)]
     return torch.cat(outs)
 
 

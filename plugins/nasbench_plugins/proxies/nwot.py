@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from nasbench.api import hookimpl
-from nasbench_plugins.proxies.runtime import untouched
+from nasbench_plugins.proxies.runtime import exact, forward, units_of, untouched
 
 
 def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> torch.Tensor:
@@ -43,12 +43,13 @@ def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> tor
         x = args[0]
         key = id(x)
         if alive.get(key) is not x:
-            codes = (x.reshape(batch, -1) > 0).to(torch.float32)
-            agree = codes @ codes.T
-            ones = codes.sum(dim=1)
-            units = codes.shape[1]
-            # c c^T + (1-c)(1-c)^T = 2 c c^T - s_i - s_j + D
-            contribution[key] = (2 * agree - ones[:, None] - ones[None, :] + units).double()
+            with exact():  # codes are 0/1: c c^T is exact in float32, never in bf16
+                codes = (units_of(x) > 0).to(torch.float32)
+                agree = codes @ codes.T
+                ones = codes.sum(dim=1)
+                units = codes.shape[1]
+                # c c^T + (1-c)(1-c)^T = 2 c c^T - s_i - s_j + D
+                contribution[key] = (2 * agree - ones[:, None] - ones[None, :] + units).double()
             alive[key] = x
         nonlocal kernel
         kernel = kernel + contribution[key]
@@ -58,7 +59,7 @@ def nwot_kernel(net: nn.Module, inputs: torch.Tensor, train: bool = True) -> tor
         # untouched: a train-mode forward updates BN running statistics, which eval-mode users
         # of the same network (nwot_eval, tenas_lr, evaluation) would otherwise see drift
         with untouched(net, train=train), torch.inference_mode():
-            out = net(inputs)
+            out = forward(net, inputs)
     finally:
         for h in handles:
             h.remove()

@@ -15,6 +15,12 @@ one cross-entropy backward serves grad_norm, snip, plain, fisher and grasp's gra
 Jacobian serves jacov and epe_nas). Entries are keyed by a content fingerprint of the network and
 inputs, so a hit is the same computation; outside a ``sharing_scope`` nothing is kept and nothing
 is fingerprinted (a search scoring a supernet hundreds of times pays no hashing).
+
+Precision: ``forward``, ``ce_backward`` and ``hooked_eval_forward`` run the network in the run's
+precision (``nasbench.api.network_precision``: bf16 autocast and channels-last where measured
+faster; fp32 by default), so a proxy built on them follows ``--precision``. Hooks run inside the
+forward, hence inside autocast: a hook whose numbers must stay exact opens ``exact()``. A proxy
+measured unsafe in bf16 scores under ``fp32_only(inputs)`` (docs/precision.md).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nasbench.api import NasbenchError
+from nasbench.api import NasbenchError, network_precision, precision_scope
 
 T = TypeVar("T")
 
@@ -83,11 +89,43 @@ def chunks(
         yield inputs[lo:hi], targets[lo:hi], (hi - lo) / n
 
 
+def forward(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``net(x)`` in the run's precision (bf16: autocast, so the output may be bf16)."""
+    with network_precision() as p:
+        return net(p.layout(x))
+
+
+def ce_loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of ``net`` on (x, y): forward in the run's precision, the loss in fp32."""
+    with network_precision() as p:
+        return F.cross_entropy(net(p.layout(x)), y)
+
+
 def ce_backward(net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, parts: int) -> None:
     """Accumulate d(mean cross-entropy over the whole batch)/d(params) into ``.grad``, in parts."""
     for x, y, weight in chunks(inputs, targets, parts):
-        loss = F.cross_entropy(net(x), y) * weight
+        loss = ce_loss(net, x, y) * weight
         loss.backward()
+
+
+def units_of(x: torch.Tensor) -> torch.Tensor:
+    """x as [batch, units] without a copy, units in memory order ((h, w, c) when channels-last):
+    for sums over units (Gram matrices of activation codes) the order does not matter."""
+    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        x = x.permute(0, 2, 3, 1)
+    return x.reshape(x.shape[0], -1)
+
+
+def exact() -> Any:
+    """Inside a forward of the run's precision: float ops in their inputs' dtype (no bf16 autocast)."""
+    return network_precision().exact()
+
+
+@contextmanager
+def fp32_only(inputs: torch.Tensor) -> Iterator[None]:
+    """The proxy inside scores in fp32 whatever the run's precision (one measured unsafe in bf16)."""
+    with precision_scope("fp32", inputs.device):
+        yield
 
 
 @contextmanager
@@ -128,7 +166,7 @@ def hooked_eval_forward(net: nn.Module, inputs: torch.Tensor, modules: list[nn.M
     try:
         net.eval()
         with torch.inference_mode():
-            net(inputs)
+            forward(net, inputs)
     finally:
         for h in handles:
             h.remove()

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nasbench.api import network_precision
 from nasbench_plugins.nb201.network import EDGES, InferCell, NB201Network, NB201Supernet, SearchCell
 from nasbench_plugins.nb201.ops import OPS, Pooling, ReLUConvBN, ResNetBasicblock
 from nasbench_plugins.zero_cost_pt.codes import CodeKernel as _Kernel
@@ -42,6 +43,22 @@ class KernelRules:
     blocked: bool = True  # a weight-0 conv runs on x*0 (wrapper codes x, inner ReLU codes zeros); else not run
 
 
+def _is_nchw(x: torch.Tensor) -> bool:
+    return x.is_contiguous()
+
+
+def _format(x: torch.Tensor) -> torch.memory_format:
+    return torch.contiguous_format if _is_nchw(x) else torch.channels_last
+
+
+def _add(total: torch.Tensor, term: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
+    """total + alpha * term, reusing ``total`` (a fresh tensor) in fp32. bf16 adds out of place:
+    torch's in-place bf16 add ran 2-3x slower than a new tensor on this CPU (measured)."""
+    if total.dtype == torch.float32:
+        return total.add_(term, alpha=alpha)
+    return torch.add(total, term, alpha=alpha)
+
+
 def _bn(bn: nn.BatchNorm2d, x: torch.Tensor, rules: KernelRules) -> torch.Tensor:
     if rules.bn_eval:
         return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
@@ -49,7 +66,7 @@ def _bn(bn: nn.BatchNorm2d, x: torch.Tensor, rules: KernelRules) -> torch.Tensor
 
 
 def _conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
-    if conv.kernel_size == (1, 1) and conv.stride == (1, 1) and conv.groups == 1:
+    if conv.kernel_size == (1, 1) and conv.stride == (1, 1) and conv.groups == 1 and _is_nchw(x):
         b, c, h, w = x.shape
         out = torch.matmul(conv.weight.reshape(conv.out_channels, c), x.reshape(b, c, h * w))
         out = out.reshape(b, conv.out_channels, h, w)
@@ -69,10 +86,12 @@ class _Pool3x3:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         _, c, h, w = x.shape
-        key = (c, h, w, x.device, x.dtype)
+        key = (c, h, w, x.device, x.dtype, _is_nchw(x))
         if key not in self._cache:
             ones = torch.ones(c, 1, 3, 3, dtype=x.dtype, device=x.device)
             count = F.conv2d(torch.ones(1, 1, h, w, dtype=x.dtype, device=x.device), ones[:1], padding=1)
+            # every channel and x's memory format: a broadcast divide of bf16 ran 5x slower (measured)
+            count = count.expand(1, c, h, w).contiguous(memory_format=_format(x))
             self._cache[key] = (ones, count)
         ones, count = self._cache[key]
         return F.conv2d(x, ones, padding=1, groups=c) / count
@@ -127,22 +146,20 @@ def _fused_convs(pairs: list, rules: KernelRules) -> tuple[torch.Tensor, torch.T
 def _node_edges(
     x: torch.Tensor, edges: list[_EdgeOps], rules: KernelRules, pool: _Pool3x3
 ) -> list[torch.Tensor | None]:
-    """Outputs of the edges leaving one node, all convs of them in (at most two) stacked convs."""
+    """Outputs of the edges leaving one node (fresh tensors: the caller may add into them in place).
+    NCHW: all convs of them in (at most two) stacked convs; channels-last: one conv per edge, since
+    a channel slice of a channels-last tensor is strided, and adding strided slices costs more than
+    the stacking saves (measured, docs/precision.md)."""
     outs: list[torch.Tensor | None] = [None] * len(edges)
     conv_edges = [i for i, ed in enumerate(edges) if ed.convs]
     if conv_edges:
         r = torch.relu(x)
         if rules.bn_eval:
-            for group in (
-                [i for i in conv_edges if max(c.kernel_size[0] for c, _b, _w in edges[i].convs) > 1],
-                [i for i in conv_edges if max(c.kernel_size[0] for c, _b, _w in edges[i].convs) == 1],
-            ):
-                if not group:
-                    continue
+            for group in _conv_groups(edges, conv_edges, stack=_is_nchw(r)):
                 fused = [_fused_convs(edges[i].convs, rules) for i in group]
                 weight = torch.cat([f[0] for f in fused])
                 bias = torch.cat([f[1] for f in fused])
-                if weight.shape[-1] == 1:
+                if weight.shape[-1] == 1 and _is_nchw(r):
                     b, c, h, w = r.shape
                     y = torch.matmul(weight.reshape(weight.shape[0], c), r.reshape(b, c, h * w))
                     y = y.reshape(b, -1, h, w) + bias.view(1, -1, 1, 1)
@@ -154,13 +171,22 @@ def _node_edges(
             for i in conv_edges:
                 for conv, bn, w in edges[i].convs:
                     y = _bn(bn, _conv(conv, r), rules) * w
-                    outs[i] = y if outs[i] is None else outs[i] + y
+                    outs[i] = y if outs[i] is None else _add(outs[i], y)
     pooled = pool(x) if any(_nonzero(ed.pool) for ed in edges) else None
     for i, ed in enumerate(edges):
         for value, w in ((x, ed.skip), (pooled, ed.pool)):
             if _nonzero(w):
-                outs[i] = value * w if outs[i] is None else outs[i] + value * w
+                outs[i] = value * w if outs[i] is None else _add(outs[i], value, float(w))
     return outs
+
+
+def _conv_groups(edges: list[_EdgeOps], conv_edges: list[int], stack: bool) -> list[list[int]]:
+    """Which edges share one conv: stacked by kernel size (3x3, then 1x1), or one edge each."""
+    if not stack:
+        return [[i] for i in conv_edges]
+    size = {i: max(c.kernel_size[0] for c, _b, _w in edges[i].convs) for i in conv_edges}
+    groups = [[i for i in conv_edges if size[i] > 1], [i for i in conv_edges if size[i] == 1]]
+    return [g for g in groups if g]
 
 
 def _nonzero(w: torch.Tensor | float) -> bool:
@@ -180,7 +206,7 @@ def _cell(edge_ops: list[_EdgeOps], x: torch.Tensor, rules: KernelRules, pool: _
         node = None
         for e, (i, _j) in enumerate(EDGES):
             if i == target and outs.get(e) is not None:
-                node = outs[e] if node is None else node + outs[e]
+                node = outs[e] if node is None else _add(node, outs[e])  # edge outputs are fresh tensors
         nodes.append(node if node is not None else torch.zeros_like(x))
     return nodes
 
@@ -238,8 +264,8 @@ def _infer_cell(cell: InferCell, x: torch.Tensor, kernel: _Kernel, rules: Kernel
 
 def _walk(net: nn.Module, x: torch.Tensor, cell_fn, rules: KernelRules) -> torch.Tensor:
     kernel = _Kernel(x.shape[0], x.device)
-    with torch.inference_mode():
-        h = _bn(net.stem[1], net.stem[0](x), rules)
+    with torch.inference_mode(), network_precision() as precision:
+        h = _bn(net.stem[1], net.stem[0](precision.layout(x)), rules)
         for layer in net.cells:
             if isinstance(layer, ResNetBasicblock):
                 h = _resblock(layer, h, kernel, rules)

@@ -15,14 +15,17 @@ import torch
 
 def gram(c: torch.Tensor) -> torch.Tensor:
     """c c^T of a 0/1 int8 matrix, exactly (int64): int8 matmul with int32 accumulation where torch
-    has one for the device (2.5x fp32's speed on a VNNI CPU), else float32 (exact below 2^24)."""
+    has one for the device (2.5x fp32's speed on a VNNI CPU; ``c.T`` as a view: a copy cost 3x the
+    product), else float32 (exact below 2^24), never autocast to bf16 (whose 8-bit mantissa would
+    round the counts) when a bf16 run's forward is the caller."""
     if c.device.type == "cpu":
         try:
             return torch._int_mm(c, c.T).to(torch.int64)
         except (RuntimeError, AttributeError):
             pass
-    f = c.to(torch.float32)
-    return (f @ f.T).to(torch.int64)
+    with torch.autocast(c.device.type, enabled=False):
+        f = c.to(torch.float32)
+        return (f @ f.T).to(torch.int64)
 
 
 def flat(x: torch.Tensor) -> torch.Tensor:

@@ -19,7 +19,8 @@ class Independent:
     settings = {"batch_size": Setting(256, "minibatch size for proxy scoring", minimum=1, flag="--batch-size")}
 
     def search(self, ctx) -> SearchOutcome:
-        initial = initial_scores(ctx)
+        with ctx.progress(len(ctx.space.edges), "edges") as bar:
+            initial = initial_scores(ctx, bar)
         decisions = {rec.edge: argmax_valid(rec.scores, ctx.rng) for rec in initial}
         decisions = choose_topology(ctx, decisions)  # no-op for spaces without a topology rule
         return SearchOutcome(ctx.space.complete(decisions), initial=initial, info=scorer_hook(ctx, "trial_info") or {})

@@ -43,16 +43,20 @@ def choose_topology(ctx, decisions: dict[str, str]) -> dict[str, str]:
     return own if own is not None else apply_topology(ctx, decisions)
 
 
-def initial_scores(ctx) -> list:
-    """Every edge of A_0 scored by the run's scorer (with the oracle's scores beside)."""
+def initial_scores(ctx, bar=None) -> list:
+    """Every edge of A_0 scored by the run's scorer (with the oracle's scores beside); ``bar``
+    (``ctx.progress``) advances one per edge."""
     net = ctx.supernet if ctx.scorer.needs_proxy or ctx.scorer.needs_images else None
     if net is not None:
         reset(net)
     scorer_hook(ctx, "begin_proposal")
     records = []
-    for edge in ctx.space.edges:
+    edges = ctx.space.edges
+    for k, edge in enumerate(edges):
         scorer_hook(ctx, "begin_edge")
         records.append(ctx.record({}, edge, 0, ctx.scorer.score_edge(ctx, {}, edge)))
+        if bar is not None:
+            bar.update(1, proposal="initial", edge=f"{k + 1}/{len(edges)}")
     return records
 
 
@@ -79,11 +83,11 @@ class Progressive:
     def search(self, ctx) -> SearchOutcome:
         uses_supernet = ctx.scorer.needs_proxy or ctx.scorer.needs_images
         proposals = int(ctx.settings["proposals"])
-        bar = ctx.progress(proposals + 1, "proposals")
-        initial = initial_scores(ctx)
-        bar.update(1)
+        n_edges = len(ctx.space.edges)
+        bar = ctx.progress((proposals + 1) * n_edges, "proposals")  # one unit per edge decision
+        initial = initial_scores(ctx, bar)
         progressive, candidates, per_proposal = [], [], []
-        for _ in range(proposals):
+        for p in range(proposals):
             before = ctx.counters.perturbations
             name = ctx.settings["edge_order"]
             order = scorer_hook(ctx, "edge_order", name) or EDGE_ORDERS[name]()  # the scorer's own, if any
@@ -106,9 +110,9 @@ class Progressive:
                     discretize(ctx.supernet, edge, op)
                 undecided.remove(edge)
                 step += 1
+                bar.update(1, proposal=f"{p + 1}/{proposals}", edge=f"{step}/{n_edges}")
             candidates.append(ctx.space.complete(choose_topology(ctx, decisions)))
             per_proposal.append(ctx.counters.perturbations - before)
-            bar.update(1)
         bar.close()
         if uses_supernet:
             reset(ctx.supernet)
@@ -141,7 +145,7 @@ class Progressive:
             for i, net in enumerate(networks):
                 value = ctx.proxy_score(net, batch)
                 totals[i] = -math.inf if math.isnan(value) else totals[i] + value
-            bar.update(1)
+            bar.update(1, batch=f"{bar.done + 1}/{rounds}")
         bar.close()
         best = max(range(len(distinct)), key=lambda i: totals[i])
         return distinct[best], {"validation_totals": {ctx.space.format(a): t for a, t in zip(distinct, totals)}}

@@ -261,7 +261,7 @@ class ZeroCostPT:
             net.eval()
             batches = self._batches(ctx, ctx.torch_generator(_STREAM_VALIDATION + own), size, sem)
             scores = []
-            for _ in range(rounds):
+            for j in range(rounds):
                 x, y = batches()
                 x, y = x.to(ctx.device), y.to(ctx.device)
                 if self._fast(ctx, net, trial):
@@ -270,7 +270,7 @@ class ZeroCostPT:
                     scores.append(logdet(trial.path.network_kernel(net, x, sem.rules)))
                 else:
                     scores.append(ctx.proxy_score(net, (x, y)))
-                bar.update(1)
+                bar.update(1, candidate=f"{i + 1}/{len(archs)}", batch=f"{j + 1}/{rounds}")
             totals.append(scores)
         bar.close()
         return totals

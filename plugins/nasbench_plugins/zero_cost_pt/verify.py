@@ -5,33 +5,42 @@ The folder's ``space`` says which official path made it: NB201 (``verify_nb201``
 networks and kernels (the official weights loaded under our names) and compared to ``--rtol``
 (1e-5 by default: the official code accumulates K in float32), every kept op, edge and arch
 exactly. Prints the largest relative error per quantity; exits 1 on any mismatch, 2 (one line)
-on a folder it cannot read.
+on a folder it cannot read. In fp32 unless ``--precision bf16`` (the agreement measurement of
+docs/precision.md); NB201 folders also on another ``--device`` (the device check's CUDA run).
 """
 
 from __future__ import annotations
 
 import click
 
-from nasbench.api import DataError, hookimpl
+from nasbench.api import BadInput, DataError, hookimpl, precision_scope, resolve_device
 from nasbench_plugins.zero_cost_pt.reference import load_reference
 from nasbench_plugins.zero_cost_pt.verify_checks import Check, report
 
 
-def verify_reference(folder: str, data_dirs: list, rtol: float) -> list[Check]:
+def verify_reference(
+    folder: str, data_dirs: list, rtol: float, precision: str = "fp32", device: str = "cpu"
+) -> list[Check]:
     from nasbench_plugins.zero_cost_pt import verify_darts, verify_macro, verify_nb201
 
     ref = load_reference(folder, data_dirs)
+    dev = resolve_device(device)
     checkers = {"nb201": verify_nb201.check_nb201, "macro": verify_macro.check_macro}
     checker = checkers.get(ref.space, verify_darts.check_darts)
+    if ref.space == "nb201":
+        checker = lambda r, tol: verify_nb201.check_nb201(r, tol, dev)  # noqa: E731
+    elif dev.type != "cpu":
+        raise BadInput(f"--device {device}: only NB201 folders are verified off the CPU ({ref.folder} is {ref.space})")
     try:
-        return checker(ref, rtol)
+        with precision_scope(precision, dev):
+            return checker(ref, rtol)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise DataError(f"{ref.folder}/reference.json is malformed: {type(exc).__name__} {exc}") from None
 
 
 @hookimpl
 def nasbench_register_commands(cli: click.Group) -> None:
-    from nasbench.api import FiniteFloat, command_group, data_dir_option, data_dirs
+    from nasbench.api import PRECISIONS, FiniteFloat, command_group, data_dir_option, data_dirs
 
     verify = command_group(cli, "verify", "Check nasbench against numbers made with a method's official code.")
 
@@ -39,10 +48,20 @@ def nasbench_register_commands(cli: click.Group) -> None:
     @click.argument("reference_dir")
     @click.option("--rtol", type=FiniteFloat(minimum=0), default=1e-5, show_default=True, help="relative tolerance")
     @data_dir_option("where the reference's image file is, searched before NASBENCH_DATA")
-    def zc_pt(reference_dir: str, rtol: float, data_dir: str | None) -> None:
+    @click.option(
+        "--precision",
+        type=click.Choice(PRECISIONS),
+        default="fp32",
+        show_default=True,
+        help="numerics of the networks (bf16: the agreement check of docs/precision.md)",
+    )
+    @click.option("--device", default="cpu", show_default=True, help="cpu, cuda, cuda:N (NB201 folders)")
+    def zc_pt(reference_dir: str, rtol: float, data_dir: str | None, precision: str, device: str) -> None:
         """Recompute a Zero-Cost-PT reference folder (NB201, DARTS cells or Macro; docs/zc-pt.md)."""
-        click.echo(f"reference: {reference_dir}")
-        text, ok = report(verify_reference(reference_dir, list(data_dirs(data_dir)), rtol), rtol)
+        extra = "" if (precision, device) == ("fp32", "cpu") else f" ({precision}, {device})"
+        click.echo(f"reference: {reference_dir}{extra}")
+        checks = verify_reference(reference_dir, list(data_dirs(data_dir)), rtol, precision, device)
+        text, ok = report(checks, rtol)
         click.echo(text)
         if not ok:
             raise SystemExit(1)

@@ -35,10 +35,10 @@ def _op(ref: Reference, name: str) -> int:
     return OPS.index(name)
 
 
-def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check]) -> None:
+def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], device: torch.device) -> None:
     sn = ref.spec["supernet"]
     net = NB201Supernet(int(sn["num_classes"]), int(sn["C"]), int(sn["N"]), removed_ops="blocked", conv_bias=False)
-    load_official(net, ref.weights(sn["weights"]), "supernet").eval()
+    load_official(net, ref.weights(sn["weights"]), "supernet").eval().to(device)
     alpha = ref.weights(sn["arch_parameters"]).get("arch_parameters")
     if alpha is None or tuple(alpha.shape) != (len(EDGES), len(OPS)):
         raise DataError(f"{ref.folder}: arch_parameters must be a [{len(EDGES)}, {len(OPS)}] tensor")
@@ -51,7 +51,7 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check]) -> No
             for de, dk in decided.items():
                 weights[de] = 0.0
                 weights[de, dk] = 1.0
-            x = ref.batch(step["batch"])
+            x = ref.batch(step["batch"]).to(device)
             ours = []
             for k in range(len(OPS)):
                 perturbed = weights.clone()
@@ -69,17 +69,17 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check]) -> No
         checks["archs"].same(ours_arch, proposal["arch"], f"proposal {p}")
 
 
-def check_validation(ref: Reference, rtol: float, checks: dict[str, Check]) -> None:
+def check_validation(ref: Reference, rtol: float, checks: dict[str, Check], device: torch.device) -> None:
     sn = ref.spec["supernet"]
     space = NB201Space()
     totals = []
     for v, entry in enumerate(ref.spec["validation"]):
         arch = space.parse(entry["arch"])
         net = NB201Network(arch.ops, int(sn["num_classes"]), int(sn["C"]), int(sn["N"]))
-        load_official(net, ref.weights(entry["weights"]), "network").eval()
+        load_official(net, ref.weights(entry["weights"]), "network").eval().to(device)
         total = 0.0
         for b, batch in enumerate(entry["batches"]):
-            score = logdet(network_kernel(net, ref.batch(batch), KernelRules()))
+            score = logdet(network_kernel(net, ref.batch(batch).to(device), KernelRules()))
             checks["validation scores"].value(score, float(entry["scores"][b]), rtol, f"net {v} batch {b}")
             total += score
         checks["validation totals"].value(total, float(entry["total"]), rtol, f"net {v}")
@@ -91,8 +91,10 @@ def check_validation(ref: Reference, rtol: float, checks: dict[str, Check]) -> N
         )
 
 
-def check_nb201(ref: Reference, rtol: float) -> list[Check]:
+def check_nb201(ref: Reference, rtol: float, device: torch.device | None = None) -> list[Check]:
+    """Every number of an NB201 folder, recomputed on ``device`` (default the CPU)."""
+    device = device or torch.device("cpu")
     checks = {n: Check(n) for n in NAMES}
-    check_proposals(ref, rtol, checks)
-    check_validation(ref, rtol, checks)
+    check_proposals(ref, rtol, checks, device)
+    check_validation(ref, rtol, checks, device)
     return list(checks.values())
