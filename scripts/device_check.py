@@ -199,7 +199,7 @@ def zcpt_seed(check: Check) -> dict:
 def _trainer(check: Check, space_name: str, settings: dict, precision: str, batch: int) -> Any:
     from nasbench.api import load_cifar10, torch_generator
     from nasbench_plugins.oneshot.training import SupernetTrainer, apply_search_mask, split_halves, train_config
-    from nasbench_plugins.zero_one_shot.masks import random_mask
+    from nasbench_plugins.pruning.masks import random_mask
 
     settings = dict(settings)
     masked = settings.pop("mask", False)
