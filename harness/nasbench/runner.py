@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from nasbench import __version__
-from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult
+from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult, proxy_version
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
@@ -86,6 +86,11 @@ class PreparedRun:
             if k not in self.unkeyed and not (k in keyless and keyless[k] == v)
         }
         spec = dict(self.spec, settings=settings)
+        # a proxy whose definition changed declares a new ``version``: its runs get a new key (so a
+        # stored result of the old definition is not found as this one's); version "1" adds nothing,
+        # which keeps the keys of every run stored before versions entered the key
+        if self.proxy is not None and proxy_version(self.proxy) != "1":
+            spec["proxy_version"] = proxy_version(self.proxy)
         canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 
