@@ -57,6 +57,9 @@ class Precision:
 
     name: str = "fp32"
     device_type: str = "cpu"
+    #: None: the measured choice (``CHANNELS_LAST``); False/True: forced by the scope (``verify``
+    #: of a trained method runs NCHW, the authors' layout: reordered sums drift over training)
+    channels_last_override: bool | None = None
 
     @property
     def dtype(self) -> torch.dtype:
@@ -64,12 +67,17 @@ class Precision:
 
     @property
     def channels_last(self) -> bool:
+        if self.channels_last_override is not None:
+            return self.channels_last_override
         return CHANNELS_LAST.get((self.device_type, self.name), False)
 
     def layout(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` (an image batch) in the memory format measured faster on its device in this
         precision; convolutions carry the format through the network, so the input is enough."""
-        if x.dim() == 4 and CHANNELS_LAST.get((x.device.type, self.name), False):
+        wanted = self.channels_last_override
+        if wanted is None:
+            wanted = CHANNELS_LAST.get((x.device.type, self.name), False)
+        if x.dim() == 4 and wanted:
             return x.contiguous(memory_format=torch.channels_last)
         return x
 
@@ -101,9 +109,9 @@ def network_precision(name: str | None = None, device: torch.device | str | None
     checkpoint by the precision it trained in). A fresh object each call (nested ``with`` is fine)."""
     current = _CURRENT.get() or Precision()
     if name is None:
-        return Precision(current.name, current.device_type)
+        return Precision(current.name, current.device_type, current.channels_last_override)
     device_type = torch.device(device).type if device is not None else current.device_type
-    return Precision(check_precision(name), device_type)
+    return Precision(check_precision(name), device_type, current.channels_last_override)
 
 
 def check_precision(name: str) -> str:
@@ -163,13 +171,16 @@ def _backend(path: str) -> Any:
 
 
 @contextmanager
-def precision_scope(name: str, device: torch.device | str = "cpu") -> Iterator[Precision]:
+def precision_scope(
+    name: str, device: torch.device | str = "cpu", channels_last: bool | None = None
+) -> Iterator[Precision]:
     """The work inside runs networks in precision ``name`` on ``device`` (what ``network_precision``
-    answers there); fp32 math stays IEEE fp32 either way."""
+    answers there); fp32 math stays IEEE fp32 either way. ``channels_last`` forces the layout
+    (None: the measured choice), e.g. NCHW to reproduce an official code's sums in ``verify``."""
     check_precision(name)
     device_type = torch.device(device).type
     warn_if_slow(name, device_type)
-    token = _CURRENT.set(Precision(name, device_type))
+    token = _CURRENT.set(Precision(name, device_type, channels_last))
     try:
         with _ieee_fp32():
             yield network_precision()

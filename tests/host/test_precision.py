@@ -155,3 +155,13 @@ def test_default_threads_share_the_idle_cores_among_the_workers(monkeypatch):
     assert default_threads(1, {}, load=6.0) == 2  # a busy machine: only the idle cores
     assert default_threads(1, {}, load=20.0) == 1
     assert default_threads(10_000, {}, load=0.0) == 1
+
+
+def test_a_scope_can_force_nchw_and_code_that_names_its_own_precision_keeps_it():
+    x = torch.zeros(2, 3, 4, 4)
+    with precision_scope("fp32", "cpu", channels_last=False):
+        assert network_precision().layout(x).is_contiguous()
+        # a trainer asks with its own precision name (its checkpoint's); the forced layout holds
+        assert network_precision("fp32", "cpu").layout(x).is_contiguous()
+    with precision_scope("fp32", "cpu", channels_last=True):
+        assert network_precision().layout(x).is_contiguous(memory_format=torch.channels_last)
