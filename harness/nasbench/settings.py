@@ -43,6 +43,11 @@ class Setting:
     #: precision setting whose default is fp32), so that their committed trials are found again.
     #: Never for a setting whose default CHANGES what a run computes: that must change the key.
     keyed_when_changed: bool = False
+    #: the value at which the setting is left out of the run key when that is not the default: for
+    #: a knob added with a NEW default (which changes what a run computes, so its key changes) while
+    #: the behaviour runs had before stays reachable as this value, keeping their stored trials
+    #: found as runs of it (disc-zc's ``disc_zc_semantics``: default ``zc-pt``, keyless ``nasbench-v1``)
+    keyless_value: Any = None
     #: the largest value accepted: sizes whose absurd values would never finish (an int without
     #: one stops at ``DEFAULT_INT_MAXIMUM``); NaN and infinities are never accepted
     maximum: float | None = None
@@ -53,6 +58,10 @@ class Setting:
     names: str = ""
 
     def __post_init__(self) -> None:
+        if self.keyless_value is not None and self.keyed_when_changed:
+            raise PluginError(
+                "Setting: keyed_when_changed keeps the default out of the key, keyless_value another value: choose one"
+            )
         if self.path and self.path not in PATH_KINDS:
             raise PluginError(f"Setting(path={self.path!r}): choose one of {', '.join(PATH_KINDS)}")
 
@@ -180,6 +189,9 @@ def configure_run(registry: Any, components: list[Any], given: dict[str, Any] | 
     declared = declared_settings(components)
     unkeyed = frozenset(name for name, s in declared.items() if not s.in_key)
     keyless = {name: s.coerce(name, s.default) for name, s in declared.items() if s.keyed_when_changed}
+    keyless.update(
+        {name: s.coerce(name, s.keyless_value) for name, s in declared.items() if s.keyless_value is not None}
+    )
     return resolved, components[0], unkeyed, keyless
 
 

@@ -96,3 +96,44 @@ def test_a_knob_added_at_its_old_behaviour_keeps_the_keys_of_earlier_runs(
 def test_a_knob_added_later_changes_the_key_once_it_is_changed(toy_plugin, register_plugin, nasbench_registry):
     register_plugin(_LaterPlugin(), name="later")
     assert _later(nasbench_registry).run_key != _later(nasbench_registry, precision_knob="fast").run_key
+
+
+class _NewDefaultScorer(_CacheDirScorer):
+    """The same scorer after a release changed its default behaviour, keeping the old as a value."""
+
+    name = "new-default-scorer"
+    settings = {
+        **_CacheDirScorer.settings,
+        "semantics": Setting("new", "new default; old = what earlier runs did", keyless_value="old"),
+    }
+
+
+class _NewDefaultPlugin:
+    @hookimpl
+    def nasbench_register_scorers(self, register):
+        register(_NewDefaultScorer())
+
+
+def _new_default(registry, **settings):
+    return prepare(
+        registry,
+        space="toy",
+        dataset="toy",
+        scorer="new-default-scorer",
+        strategy="independent",
+        settings=settings,
+        images=random_images(),
+    )
+
+
+def test_a_new_default_changes_the_key_and_the_old_behaviour_keeps_the_old_key(
+    toy_plugin, register_plugin, nasbench_registry
+):
+    register_plugin(_NewDefaultPlugin(), name="new-default")
+    old = _new_default(nasbench_registry, semantics="old")
+    keyless = set(old.keyless_defaults)  # the knob at "old", and the host's precision at fp32
+    assert "semantics" in keyless
+    without = dict(old.spec, settings={k: v for k, v in old.spec["settings"].items() if k not in keyless})
+    before_the_knob = type(old)(**{**vars(old), "spec": without, "keyless_defaults": {}})
+    assert old.run_key == before_the_knob.run_key
+    assert _new_default(nasbench_registry).run_key != old.run_key

@@ -19,7 +19,8 @@ File format (see ``suites/*.toml``)::
 ``expected`` replaces ``paper`` as the target where our definition legitimately differs from the
 printed number (stated in ``note``); ``quick = true`` checks are enforced in quick mode too;
 ``quick_only = true`` checks are enforced in quick mode only (a count of the quick variant's work,
-e.g. ``forward_passes``, has no paper value). A suite, or its quick variant, that enforces no
+e.g. ``forward_passes``, has no paper value); ``info = true`` checks (metric only) are shown and
+never checked (an ablation cell without a paper value). A suite, or its quick variant, that enforces no
 check is an error: it would pass whatever it measured.
 """
 
@@ -107,7 +108,11 @@ def load_suite(path: str | Path) -> Suite:
             raise BadInput(f"{path}: cell {c['name']!r} names no scorer")
         checks = []
         for ch in c.get("checks", []):
-            if "metric" not in ch or "tolerance" not in ch or ("paper" not in ch and "expected" not in ch):
+            info = bool(ch.get("info", False))  # shown, never checked (an ablation without a paper value)
+            if info and ("paper" in ch or "expected" in ch or "metric" not in ch):
+                raise BadInput(f"{path}: cell {c['name']!r}: an info check has a metric and no paper or expected value")
+            complete = "metric" in ch and "tolerance" in ch and ("paper" in ch or "expected" in ch)
+            if not info and not complete:
                 raise BadInput(f"{path}: cell {c['name']!r}: a check needs metric, paper (or expected), tolerance")
             if ch["metric"].split(":")[0] not in METRICS:
                 raise BadInput(f"{path}: unknown metric {ch['metric']!r}; choose one of: {', '.join(METRICS)}")
@@ -115,7 +120,7 @@ def load_suite(path: str | Path) -> Suite:
                 Check(
                     ch["metric"],
                     ch.get("paper"),
-                    float(ch["tolerance"]),
+                    float(ch.get("tolerance", 0.0)),
                     bool(ch.get("quick", False)),
                     ch.get("expected"),
                     ch.get("note", ""),

@@ -164,19 +164,24 @@ class ZeroCostPT:
         weights = trial.path.weights(net, trial.alpha, trial.semantics)
         e = net.edges.index(edge)
         ops = active_ops(net, edge)
+        variants = [self._perturbed(weights, e, net.edge_ops[e].index(op)) for op in ops]
         if trial.path.supernet_kernels is not None and self._fast(ctx, net, trial):
-            variants = []
-            for op in ops:
-                variants.append(weights.clone())
-                variants[-1][e, net.edge_ops[e].index(op)] = 0.0
-            return {op: -value for op, value in zip(ops, self._supernet_scores(ctx, net, variants, trial))}
+            return {op: self._sign * v for op, v in zip(ops, self._supernet_scores(ctx, net, variants, trial))}
         scores = {}
-        for op in ops:
-            perturbed = weights.clone()
-            perturbed[e, net.edge_ops[e].index(op)] = 0.0
-            scores[op] = -self._supernet_score(ctx, net, perturbed, trial)
+        for op, perturbed in zip(ops, variants):
+            scores[op] = self._sign * self._supernet_score(ctx, net, perturbed, trial)
             ctx.counters.perturbations += 1
         return scores
+
+    #: higher = better: zc-pt keeps the op whose removal lowers S most (score = -S(A - (e, o)))
+    _sign = -1.0
+
+    @staticmethod
+    def _perturbed(weights: torch.Tensor, e: int, j: int) -> torch.Tensor:
+        """The op weights of A - (e, o): op ``j`` of edge ``e`` switched off."""
+        out = weights.clone()
+        out[e, j] = 0.0
+        return out
 
     def _supernet_scores(self, ctx, net, variants: list[torch.Tensor], trial: _Trial) -> list[float]:
         """The official kernel's S of several weight matrices in one pass over their shared prefix."""
