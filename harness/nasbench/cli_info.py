@@ -50,20 +50,33 @@ def add_report(cli: click.Group, registry: Callable[[], Any]) -> None:
         type=click.Path(),
         help="report committed trials (a .jsonl file or a folder of them; repeatable) instead of a store",
     )
-    def report(store: str | None, fmt: str, space: str | None, results: tuple[str, ...]) -> None:
+    @click.option(
+        "--write",
+        "write",
+        default=None,
+        type=click.Path(dir_okay=False),
+        help="with one --results FILE: also write the table into this page between its <!-- report:FILE --> markers",
+    )
+    def report(store: str | None, fmt: str, space: str | None, results: tuple[str, ...], write: str | None) -> None:
         """Comparison table of every run in the store (one row per run spec), then its proxy studies."""
         from pathlib import Path
 
+        from nasbench.docsections import write_section
         from nasbench.report import render, summarise
         from nasbench.store import DEFAULT_STORE, Store
         from nasbench.trial_lines import store_of
 
+        if write and len(results) != 1:
+            raise BadInput("--write names the table by its results file: give exactly one --results FILE")
         if results:
             if store:
                 raise BadInput("give --store or --results, not both")
             with store_of(results) as st:
                 rows = st.rows("space=?", (space,)) if space else st.rows()
-            click.echo(render(summarise(rows, registry().report_columns()), fmt), nl=False)
+            table = render(summarise(rows, registry().report_columns()), fmt)
+            if write:
+                write_section(write, f"report:{results[0]}", table)
+            click.echo(table, nl=False)
             return
         path = Path(store) if store else DEFAULT_STORE
         if not path.exists():
