@@ -137,6 +137,9 @@ def proxies(args: argparse.Namespace) -> None:
         if version.endswith("+bf16") or bf16 is None:
             continue
         archs = sorted(set(fp32) & set(bf16))
+        if not archs:
+            print(f"| {proxy} | 0 | - | - | - | - | - |")
+            continue
         acc = [bench.accuracy(space.parse(a), args.dataset) for a in archs]
         a, b = np.array([fp32[x] for x in archs]), np.array([bf16[x] for x in archs])
         finite = np.isfinite(a) & np.isfinite(b)

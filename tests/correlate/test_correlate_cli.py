@@ -71,7 +71,8 @@ def test_a_new_proxy_version_recomputes_instead_of_reusing(correlate_pm, tiny_da
     assert (bumped["computed"], bumped["reused"], bumped["proxy_version"]) == (4, 0, "2")
     assert (again["computed"], again["reused"]) == (0, 4)
     with sqlite3.connect(store) as conn:
-        assert conn.execute("SELECT DISTINCT proxy_version FROM proxy_scores").fetchall() == [("2",)]
+        versions = conn.execute("SELECT DISTINCT proxy_version FROM proxy_scores ORDER BY 1").fetchall()
+    assert versions == [("1",), ("2",)]  # the old version's scores are kept, never reused
 
 
 def test_a_score_from_a_worker_with_another_proxy_version_fails(correlate_pm, tiny_data, tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import math
 import sqlite3
 
 from nasbench.store import Store
-from nasbench_plugins.correlate.scorecache import ProxyScore, ScoreCache, ScoreKey
+from nasbench_plugins.correlate.scorecache import SCORES_SQL, ProxyScore, ScoreCache, ScoreKey
 
 KEY = ScoreKey("nb201", "cifar10:1000:c10:abc", 64, 0)
 
@@ -58,8 +58,34 @@ def test_a_score_is_reused_only_by_the_proxy_version_that_computed_it(tmp_path):
         assert cache.lookup(KEY, "nwot", ["a"], version="2") == {}
         cache.put(KEY, "a", ProxyScore("nwot", "ok", 3.0, version="2"))
         assert cache.lookup(KEY, "nwot", ["a"], version="2")["a"].score == 3.0
-        assert cache.lookup(KEY, "nwot", ["a"], version="1") == {}
-        assert cache.count() == 1
+        assert cache.lookup(KEY, "nwot", ["a"], version="1")["a"].score == 2.0  # kept, never reused as v2
+        assert cache.count() == 2
+
+
+def test_bf16_scores_are_kept_beside_the_fp32_scores_of_the_same_arch(tmp_path):
+    with ScoreCache(tmp_path / "s.sqlite") as cache:
+        cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.0, version="1"))
+        cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.5, version="1+bf16"))
+        assert cache.lookup(KEY, "nwot", ["a"], version="1")["a"].score == 2.0
+        assert cache.lookup(KEY, "nwot", ["a"], version="1+bf16")["a"].score == 2.5
+
+
+def test_a_table_3_store_is_rebuilt_with_the_version_in_its_key_and_keeps_its_scores(tmp_path):
+    path = tmp_path / "v3.sqlite"
+    with ScoreCache(path) as cache:
+        cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.0, version="1"))
+    with sqlite3.connect(path) as conn:  # back to table version 3: the key without proxy_version
+        conn.execute("ALTER TABLE proxy_scores RENAME TO v4")
+        conn.execute(
+            SCORES_SQL.replace("seed, proxy_version)", "seed)").replace("IF NOT EXISTS ", "").strip().rstrip(";")
+        )
+        conn.execute("INSERT INTO proxy_scores SELECT * FROM v4")
+        conn.execute("DROP TABLE v4")
+        conn.execute("UPDATE nasbench_tables SET version=3 WHERE name='proxy_scores'")
+    with ScoreCache(path) as cache:
+        cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.5, version="1+bf16"))
+        assert cache.lookup(KEY, "nwot", ["a"], version="1")["a"].score == 2.0
+        assert cache.count() == 2
 
 
 def test_a_store_from_before_proxy_versions_is_upgraded_and_keeps_its_scores(tmp_path):

@@ -1,9 +1,12 @@
-"""The proxy score cache: one row per (space, arch, proxy, images, batch size, seed), in the results store.
+"""The proxy score cache: one row per (space, arch, proxy, images, batch size, seed, proxy version)
+in the results store.
 
 Proxy scores are expensive and deterministic given that key and the proxy's code, so ``nasbench
 correlate`` writes each one as it arrives and looks it up before computing it again. The code is
-represented by the proxy's ``version`` (``components.proxy_version``): a row is reused only by a
-proxy of the version that computed it, and replaced when a proxy of another version recomputes it.
+represented by the proxy's ``version`` (``components.proxy_version``; a bf16 score is version
+``V+bf16``): a row is reused only by a proxy of the version that computed it, and a row of another
+version is kept beside it (before table version 4 it was replaced: a bf16 study deleted the fp32
+scores of the same archs).
 The tables live in the same SQLite file as the trials (``results/nasbench.sqlite`` by default) so
 one file holds a study; they are declared to the store (``StoreTable``: layout, version,
 migrations), which opens the file, creates them and migrates them. A NaN score is stored as NULL
@@ -40,7 +43,7 @@ CREATE TABLE IF NOT EXISTS proxy_scores (
     finished_at TEXT NOT NULL DEFAULT (datetime('now')),
     proxy_version TEXT NOT NULL DEFAULT '1',
     space_config TEXT,
-    PRIMARY KEY (space, arch, proxy, images, batch_size, seed)
+    PRIMARY KEY (space, arch, proxy, images, batch_size, seed, proxy_version)
 );
 """
 SUMMARIES_SQL = """
@@ -100,16 +103,35 @@ SUMMARY_COLUMNS = (
 _FIRST_SCORES = {"space", "arch", "proxy", "images", "batch_size", "seed", "status", "score", "failure", "seconds"}
 _FIRST_SUMMARIES = {"space", "benchmark", "dataset", "proxy", "images", "batch_size", "seed", "sample", "spearman"}
 
+
+def _rebuilt(table: str, create_sql: str):
+    """A migration rebuilding ``table`` in the layout of ``create_sql`` (a new primary key), every
+    row kept: SQLite cannot alter a primary key in place."""
+
+    def migrate(conn: sqlite3.Connection) -> None:
+        old = f"{table}_before_rebuild"
+        columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+        conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
+        conn.execute(create_sql.strip().rstrip(";"))
+        conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}")
+        conn.execute(f"DROP TABLE {old}")
+
+    migrate.__doc__ = f"{table}: rebuilt with a new primary key"
+    return migrate
+
+
 #: the score table's versions: 1 = first release; 2 = ``proxy_version`` (rows before it are version
 #: "1", the version every built-in proxy had then); 3 = ``space_config`` (NULL in older rows:
-#: scored by a version-"1" space at its defaults, reused only by such a space)
+#: scored by a version-"1" space at its defaults, reused only by such a space); 4 = ``proxy_version``
+#: in the primary key (fp32 and bf16 scores, or two versions, of one arch kept side by side)
 PROXY_SCORES = StoreTable(
     "proxy_scores",
     SCORES_SQL,
-    version=3,
+    version=4,
     migrations=(
         StoreTable.add_columns("proxy_scores", ("proxy_version", "TEXT NOT NULL DEFAULT '1'")),
         StoreTable.add_columns("proxy_scores", ("space_config", "TEXT")),
+        _rebuilt("proxy_scores", SCORES_SQL),
     ),
     core_columns=frozenset(_FIRST_SCORES),
 )
