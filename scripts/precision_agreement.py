@@ -141,7 +141,7 @@ def proxies(args: argparse.Namespace) -> None:
             print(f"| {proxy} | 0 | - | - | - | - | - |")
             continue
         acc = [bench.accuracy(space.parse(a), args.dataset) for a in archs]
-        a, b = np.array([fp32[x] for x in archs]), np.array([bf16[x] for x in archs])
+        a, b = (np.array([np.nan if d[x] is None else d[x] for x in archs], dtype=float) for d in (fp32, bf16))
         finite = np.isfinite(a) & np.isfinite(b)
         rel = np.abs(a - b)[finite] / np.maximum(np.abs(a[finite]), 1e-300)
         rho_a, rho_b, rho_ab = (spearmanr(u, v, nan_policy="omit").statistic for u, v in ((a, acc), (b, acc), (a, b)))
