@@ -75,6 +75,7 @@ from nasbench.errors import (
 from nasbench.executors import JobFailed, make_executor, plugin_modules_of, share_registry, worker_registry
 from nasbench.heap import keep_freed_memory
 from nasbench.hookspecs import hookimpl
+from nasbench.hostsettings import HOST as _HOST
 from nasbench.images import ImageSet, load_cifar10, read_cifar_binary
 from nasbench.keys import differing_settings, space_config
 from nasbench.measure import Counters, Measurement, measure
@@ -98,6 +99,9 @@ from nasbench.trial_lines import import_lines as import_trial_lines
 from nasbench.trial_lines import read_lines as read_trial_lines
 from nasbench.trial_lines import store_of as trials_store
 from nasbench.trial_lines import write_lines as write_trial_lines
+
+#: the settings every run has whatever its components (``precision``): name -> Setting
+HOST_SETTINGS = dict(_HOST.settings)
 
 __all__ = [
     # hooks
@@ -169,6 +173,7 @@ __all__ = [
     "Precision",
     "network_precision",
     "precision_scope",
+    "HOST_SETTINGS",
     "keep_freed_memory",
     # store and reports
     "DEFAULT_STORE",

@@ -2,12 +2,11 @@
 
 Flow: ``prepare`` resolves every name and setting and loads the benchmark (all user errors
 surface here, before any trial starts), then ``run`` executes one trial per seed, measures it,
-scores the final arch on the benchmark, stores the row and tells the lifecycle hooks.
-
-Seeds run here one after the other, or as jobs on an executor (``nasbench.executors``: process
-pool, Ray): a worker rebuilds the registry from the parent's plugin modules, prepares the run
-again from the same arguments (``PreparedRun.prepare_args``; the run key must come out the same)
-and runs its seed; the parent alone writes the store, as each result arrives.
+scores the final arch on the benchmark, stores the row and tells the lifecycle hooks. Seeds run
+here one after the other, or as jobs on an executor (``nasbench.executors``: process pool, Ray):
+a worker rebuilds the registry from the parent's plugin modules, prepares the run again from the
+same arguments (``PreparedRun.prepare_args``; the run key must come out the same) and runs its
+seed; the parent alone writes the store, as each result arrives.
 """
 
 from __future__ import annotations
@@ -86,9 +85,7 @@ class PreparedRun:
             if k not in self.unkeyed and not (k in keyless and keyless[k] == v)
         }
         spec = dict(self.spec, settings=settings)
-        # a proxy whose definition changed declares a new ``version``: its runs get a new key (so a
-        # stored result of the old definition is not found as this one's); version "1" adds nothing,
-        # which keeps the keys of every run stored before versions entered the key
+        # a changed proxy declares a new version, so its runs get new keys; "1" keeps the old keys
         if self.proxy is not None and proxy_version(self.proxy) != "1":
             spec["proxy_version"] = proxy_version(self.proxy)
         canonical = json.dumps(spec, sort_keys=True, default=str)
@@ -151,9 +148,7 @@ def prepare(
     images: ImageSet | None = None,
 ) -> PreparedRun:
     """Resolve names, fill settings and load ground truth; raises ``NasbenchError`` on bad input.
-
-    ``images`` replaces the CIFAR-10 training images (tests, or callers with their own data).
-    """
+    ``images`` replaces the CIFAR-10 training images (tests, or callers with their own data)."""
     space_c: SearchSpace = registry.get("space", space)
     bench_name, bench_c = _benchmark_of(registry, space, benchmark, dataset)
     strategy_c: Strategy = registry.get("strategy", strategy)

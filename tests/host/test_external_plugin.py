@@ -26,7 +26,8 @@ def test_the_documented_plugin_installs_and_runs(tmp_path):
     pkg = tmp_path / "nasbench-relative"
     pkg.mkdir()
     (pkg / "pyproject.toml").write_text(_blocks("toml")[0])
-    (pkg / "nasbench_relative.py").write_text(_blocks("python")[0])
+    # the page's plugin module: the first whole file that registers something (snippets come before it)
+    (pkg / "nasbench_relative.py").write_text(next(b for b in _blocks("python") if "@hookimpl" in b))
     site = tmp_path / "site"
     subprocess.run(
         [

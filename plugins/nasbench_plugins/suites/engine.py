@@ -145,7 +145,10 @@ def load_suite(path: str | Path) -> Suite:
 
 
 def _declared(registry: Any, spec: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
+    """The settings a cell may set: its components' and the host's (``precision``)."""
+    from nasbench.api import HOST_SETTINGS
+
+    names: set[str] = set(HOST_SETTINGS)
     kinds = {
         "space": spec["space"],
         "scorer": spec["scorer"],
