@@ -129,6 +129,23 @@ def add_columns(table: str, *columns: tuple[str, str]) -> Migration:
     return migrate
 
 
+def rebuild(table: str, create_sql: str) -> Migration:
+    """A migration rebuilding ``table`` in the layout of ``create_sql`` (e.g. a new primary key),
+    every row kept: SQLite cannot alter a primary key in place. ``create_sql`` must hold every
+    column the table has before (rows are copied by column name)."""
+
+    def migrate(conn: sqlite3.Connection) -> None:
+        old = f"{table}_before_rebuild"
+        columns = ", ".join(sorted(_columns(conn, table)))
+        conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
+        conn.execute(create_sql.strip().rstrip(";"))
+        conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}")
+        conn.execute(f"DROP TABLE {old}")
+
+    migrate.__doc__ = f"{table}: rebuilt in its new layout"
+    return migrate
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of the store file, declared by its owner: its latest layout (``create_sql``, one or
@@ -136,8 +153,9 @@ class Table:
     take an older table there (``migrations[k - 1]`` goes from version k to k + 1). A table that
     is in a file but has no recorded version (files written before versions were recorded) is
     version 1, so migrations from version 1 must accept any layout the table had before: add
-    what is missing (``add_columns``). ``core_columns``: what every version has; an existing
-    table lacking one is someone else's and the file is refused untouched."""
+    what is missing (``add_columns``); a new primary key needs a copy (``rebuild``).
+    ``core_columns``: what every version has; an existing table lacking one is someone else's and
+    the file is refused untouched."""
 
     name: str
     create_sql: str
@@ -150,6 +168,7 @@ class Table:
             raise ValueError(f"table {self.name}: version {self.version} needs {self.version - 1} migrations")
 
     add_columns = staticmethod(add_columns)
+    rebuild = staticmethod(rebuild)
 
 
 #: each table's version in a file of ``SCHEMA_VERSION`` 2 or later

@@ -184,6 +184,21 @@ def test_a_plugin_table_runs_its_migrations_in_order_once(tmp_path):
         Table("notes", "", version=3)
 
 
+def test_a_rebuild_migration_gives_a_table_a_new_primary_key_and_keeps_every_row(tmp_path):
+    path = tmp_path / "s.sqlite"
+    v1 = Table("notes", "CREATE TABLE IF NOT EXISTS notes (a TEXT PRIMARY KEY, b TEXT)", core_columns=frozenset({"a"}))
+    conn = open_store(path, [v1])
+    with conn:
+        conn.executemany("INSERT INTO notes VALUES (?, ?)", [("x", "1"), ("y", "2")])
+    conn.close()
+    wider = "CREATE TABLE IF NOT EXISTS notes (b TEXT, a TEXT, PRIMARY KEY (a, b))"
+    open_store(path, [Table("notes", wider, 2, (Table.rebuild("notes", wider),))]).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO notes (a, b) VALUES ('x', '3')")  # a alone is no longer the key
+        assert sorted(conn.execute("SELECT a, b FROM notes")) == [("x", "1"), ("x", "3"), ("y", "2")]
+    conn.close()
+
+
 def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "old.sqlite"
     old_store(path)

@@ -104,22 +104,6 @@ _FIRST_SCORES = {"space", "arch", "proxy", "images", "batch_size", "seed", "stat
 _FIRST_SUMMARIES = {"space", "benchmark", "dataset", "proxy", "images", "batch_size", "seed", "sample", "spearman"}
 
 
-def _rebuilt(table: str, create_sql: str):
-    """A migration rebuilding ``table`` in the layout of ``create_sql`` (a new primary key), every
-    row kept: SQLite cannot alter a primary key in place."""
-
-    def migrate(conn: sqlite3.Connection) -> None:
-        old = f"{table}_before_rebuild"
-        columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
-        conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
-        conn.execute(create_sql.strip().rstrip(";"))
-        conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}")
-        conn.execute(f"DROP TABLE {old}")
-
-    migrate.__doc__ = f"{table}: rebuilt with a new primary key"
-    return migrate
-
-
 #: the score table's versions: 1 = first release; 2 = ``proxy_version`` (rows before it are version
 #: "1", the version every built-in proxy had then); 3 = ``space_config`` (NULL in older rows:
 #: scored by a version-"1" space at its defaults, reused only by such a space); 4 = ``proxy_version``
@@ -131,7 +115,7 @@ PROXY_SCORES = StoreTable(
     migrations=(
         StoreTable.add_columns("proxy_scores", ("proxy_version", "TEXT NOT NULL DEFAULT '1'")),
         StoreTable.add_columns("proxy_scores", ("space_config", "TEXT")),
-        _rebuilt("proxy_scores", SCORES_SQL),
+        StoreTable.rebuild("proxy_scores", SCORES_SQL),
     ),
     core_columns=frozenset(_FIRST_SCORES),
 )
