@@ -8,7 +8,8 @@ answer to "what can a plugin rely on". Grouped as:
 - **hooks**: ``hookimpl`` (decorate the ``nasbench_*`` hooks of ``nasbench.hookspecs``);
 - **components and values**: the five protocols and what they exchange (``Arch``, ...);
 - **settings**: ``Setting`` (typed knob of one component: bounds, a path kind, component names),
-  ``RunSettings`` (what a component's ``check_settings(run)`` hook sees) and ``parse_seeds``;
+  ``RunSettings`` (what a component's ``check_settings(run)`` hook sees), ``parse_seeds`` and
+  ``item_set`` (a comma-separated choice of a method's named items: its ablation switches);
 - **the trial's context**: ``SearchContext`` (randomness, images, supernet, proxy scoring, oracle);
 - **supernet masking**: ``new_mask``/``active_ops``/``discretize``/``reset``/``removed``/``only``;
 - **topology**: ``TopologyRule``, ``apply_topology``, ``select_topology``, ``perturbation_strengths``;
@@ -88,6 +89,7 @@ from nasbench.report import ReportColumn, render, varying_settings
 from nasbench.runner import PreparedRun, result_json, run_trial
 from nasbench.runner import prepare as prepare_run
 from nasbench.runner import run as run_trials
+from nasbench.setting_checks import item_set
 from nasbench.settings import RunSettings, Setting, parse_seeds, resolve_settings
 from nasbench.store import DEFAULT_STORE, Store, read_store
 from nasbench.store import Table as StoreTable
@@ -122,6 +124,7 @@ __all__ = [
     "Setting",
     "RunSettings",
     "parse_seeds",
+    "item_set",
     "resolve_settings",
     # the trial's context
     "SearchContext",

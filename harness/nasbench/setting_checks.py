@@ -85,6 +85,16 @@ def _check_dir(path: Path) -> None:
         raise BadInput(f"cannot be created: {parent} is not writable")
 
 
+def item_set(setting: str, text: Any, items: tuple[str, ...]) -> frozenset[str]:
+    """``"a,b"`` -> {"a", "b"}: a comma-separated choice among a method's named ``items`` (the
+    switches of an ablation setting); an unknown item is one line naming the setting and the items."""
+    chosen = frozenset(part.strip() for part in str(text).split(",") if part.strip())
+    unknown = sorted(chosen - set(items))
+    if unknown:
+        raise BadInput(f"unknown {setting} item {unknown[0]!r}; items: {', '.join(items)}")
+    return chosen
+
+
 def check_batch_fits(settings: dict[str, Any], images: Any) -> None:
     """The minibatches a trial draws (``SearchContext.next_batch``, setting ``batch_size``) fit in
     the run's images: checked once they are loaded, not as a failed trial after setup work."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nasbench.api import BadInput
+from nasbench.api import BadInput, item_set
 
 ITEMS = ("none", "thin", "ntk_net", "rank", "repeats", "schedule")
 SEMANTICS = ("official", "nasbench-v1")
@@ -68,9 +68,5 @@ class Semantics:
 
 
 def parse_ablate(text: str) -> frozenset[str]:
-    """``"thin,rank"`` -> {"thin", "rank"}; an unknown item is one clear line."""
-    items = frozenset(part.strip() for part in str(text).split(",") if part.strip())
-    unknown = sorted(items - set(ITEMS))
-    if unknown:
-        raise BadInput(f"unknown tenas_ablate item {unknown[0]!r}; items: {', '.join(ITEMS)}")
-    return items
+    """``"thin,rank"`` -> the items ``tenas_ablate`` switches off; an unknown item is one clear line."""
+    return item_set("tenas_ablate", text, ITEMS)
