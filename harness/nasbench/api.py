@@ -32,6 +32,9 @@ answer to "what can a plugin rely on". Grouped as:
 - **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
   ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
   ``worker_registry``/``share_registry``/``plugin_modules_of`` (a job's registry in its worker);
+- **conformance** (``nasbench verify METHOD``): ``Check`` (one quantity: count, worst error,
+  mismatches), ``mismatch_lines``, ``reference_folder``/``reference_json``/``require_keys``/
+  ``reference_data_file`` (a reference folder's files, one line when broken);
 - **errors and exit codes**: ``NasbenchError`` and its kinds, ``EXIT_*``.
 """
 
@@ -57,6 +60,14 @@ from nasbench.components import (
     Strategy,
     TrialResult,
     proxy_version,
+)
+from nasbench.conformance import (
+    Check,
+    mismatch_lines,
+    reference_data_file,
+    reference_folder,
+    reference_json,
+    require_keys,
 )
 from nasbench.context import SearchContext
 from nasbench.data import HOST_FILES, DataFile, cache_dir, data_dirs, github_raw
@@ -125,6 +136,12 @@ __all__ = [
     "RunSettings",
     "parse_seeds",
     "item_set",
+    "Check",
+    "mismatch_lines",
+    "reference_data_file",
+    "reference_folder",
+    "reference_json",
+    "require_keys",
     "resolve_settings",
     # the trial's context
     "SearchContext",

@@ -10,14 +10,13 @@ Weights are official state_dicts, read with torch's restricted (``weights_only``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from nasbench.api import BadInput, DataError, ImageSet, read_cifar_binary
+from nasbench.api import DataError, ImageSet, read_cifar_binary, reference_data_file, reference_folder, reference_json
 from nasbench_plugins.nb201.official import load_weights
 from nasbench_plugins.oneshot.augment import BatchSpec, materialise
 
@@ -43,18 +42,8 @@ class Reference:
 
 
 def _json(folder: Path) -> dict[str, Any]:
+    spec = reference_json(folder, _REQUIRED)
     path = folder / "reference.json"
-    if not path.is_file():
-        raise DataError(f"missing reference file {path}")
-    try:
-        spec = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} is not valid JSON: {exc}") from None
-    if not isinstance(spec, dict):
-        raise DataError(f"{path}: not a JSON object")
-    for key, kind in _REQUIRED.items():
-        if not isinstance(spec.get(key), kind):
-            raise DataError(f"{path}: '{key}' is missing or not a {kind.__name__}")
     if spec["space"] not in ("nb201", "s5"):
         raise DataError(f"{path}: space {spec['space']!r}; verify darts-pt reads nb201 or s5 folders")
     missing = [k for k in _SETTINGS if k not in spec["settings"]]
@@ -85,15 +74,9 @@ def _batches(folder: Path, name: str, n_images: int) -> list[BatchSpec]:
 
 def load_reference(folder: str | Path, data_dirs: list[Path]) -> Reference:
     """Read and check ``folder``; its images file is looked up in ``data_dirs`` (then the folder)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise BadInput(f"reference folder {folder} does not exist")
+    folder = reference_folder(folder)
     spec = _json(folder)
-    rel = str(spec["images"].get("file", ""))
-    candidates = [Path(root) / rel for root in data_dirs] + [folder / rel]
-    image_file = next((c for c in candidates if rel and c.is_file()), None)
-    if image_file is None:
-        raise DataError(f"missing image file {rel!r} of the reference: looked in {', '.join(map(str, candidates))}")
+    image_file = reference_data_file(folder, spec["images"].get("file", ""), data_dirs)
     raw, labels = read_cifar_binary(image_file)
     images = ImageSet.from_uint8("cifar10", raw, labels, 10, str(image_file))
     return Reference(folder, spec, images, _batches(folder, str(spec.get("batches", "batches.pt")), len(labels)))

@@ -14,36 +14,13 @@ NB201 folder's losses, over its 1e-5). Exit 0 when everything matches, 1 on any 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
 import click
 import torch
 
-from nasbench.api import DataError, hookimpl, precision_scope
+from nasbench.api import Check, DataError, hookimpl, mismatch_lines, precision_scope
 from nasbench_plugins.darts_pt.projection import Projection
 from nasbench_plugins.darts_pt.reference import Reference, load_reference
 from nasbench_plugins.darts_pt.replay import build, plan_of
-
-
-@dataclass
-class Check:
-    name: str
-    n: int = 0
-    worst: float = 0.0
-    mismatches: list[str] = field(default_factory=list)
-
-    def value(self, ours: float, theirs: float, rtol: float, what: str) -> None:
-        self.n += 1
-        err = abs(ours - theirs) / max(abs(theirs), 1.0)
-        self.worst = max(self.worst, err) if not math.isnan(err) else math.inf
-        if not err <= rtol:
-            self.mismatches.append(f"{what}: ours {ours!r}, official {theirs!r}")
-
-    def same(self, ours, theirs, what: str) -> None:
-        self.n += 1
-        if ours != theirs:
-            self.mismatches.append(f"{what}: ours {ours}, official {theirs}")
 
 
 class Replay:
@@ -85,7 +62,7 @@ class CheckedProjection(Projection):
 
 def replay(ref: Reference, rtol: float) -> list[Check]:
     names = ("acc", "loss", "ops", "nodes", "schedule", "genotype")
-    checks = {n: Check(n) for n in names}
+    checks = {n: Check(n, floor=1.0) for n in names}
     trainer, space = build(ref)
     data = Replay(ref, checks, rtol)
     proj = CheckedProjection(trainer, data, str(ref.spec.get("crit", "acc")))
@@ -139,8 +116,7 @@ def report(checks: list[Check], rtol: float) -> tuple[str, bool]:
             result = f"{c.n - len(c.mismatches)}/{c.n} match"
         lines.append(f"{LABELS[c.name]:<26} {c.n:>5}  {result}")
         ok = ok and not c.mismatches and (c.n > 0 or c.name == "nodes")
-    for c in checks:
-        lines.extend(f"  mismatch: {m}" for m in c.mismatches[:5])
+    lines.extend(mismatch_lines(checks))
     lines.append("OK: nasbench reproduces this projection" if ok else "FAILED: nasbench does not reproduce it")
     return "\n".join(lines), ok
 

@@ -18,7 +18,6 @@ ranking after call ``after_call``: ``ntk_all`` / ``regions_all`` [[mean change, 
 
 from __future__ import annotations
 
-import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench.api import BadInput, DataError, read_cifar_binary
+from nasbench.api import DataError, read_cifar_binary, reference_data_file, reference_folder, reference_json
 from nasbench_plugins.tenas.data import CropDraw, NTKDraw
 
 FORMAT = "nasbench-tenas-reference/1"
@@ -89,20 +88,9 @@ class Reference:
 
 
 def _json(folder: Path) -> dict[str, Any]:
-    path = folder / "reference.json"
-    if not path.is_file():
-        raise DataError(f"missing reference file {path}")
-    try:
-        spec = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} is not valid JSON: {exc}") from None
-    if not isinstance(spec, dict) or spec.get("format") != FORMAT:
-        raise DataError(f"{path} is not a TE-NAS reference (format {FORMAT!r})")
-    for key, kind in _REQUIRED.items():
-        if not isinstance(spec.get(key), kind):
-            raise DataError(f"{path}: '{key}' is missing or not a {kind.__name__}")
+    spec = reference_json(folder, _REQUIRED, (FORMAT, "TE-NAS reference"))
     if spec["space"] not in ("nb201", "darts"):
-        raise DataError(f"{path}: space {spec['space']!r} is not nb201 or darts")
+        raise DataError(f"{folder / 'reference.json'}: space {spec['space']!r} is not nb201 or darts")
     return spec
 
 
@@ -120,22 +108,12 @@ def _npz(path: Path, names: tuple[str, ...] | None = None) -> dict[str, np.ndarr
 def _images(folder: Path, files: Any, data_dirs: list[Path]) -> np.ndarray:
     if not isinstance(files, list) or not files:
         raise DataError(f"{folder}/reference.json: images.files must name the image files")
-    parts = []
-    for rel in files:
-        candidates = [root / str(rel) for root in data_dirs] + [folder / str(rel)]
-        found = next((c for c in candidates if c.is_file()), None)
-        if found is None:
-            where = ", ".join(str(c.parent) for c in candidates)
-            raise DataError(f"missing image file {rel} of the reference: looked in {where}")
-        parts.append(read_cifar_binary(found)[0])
-    return np.concatenate(parts)
+    return np.concatenate([read_cifar_binary(reference_data_file(folder, rel, data_dirs))[0] for rel in files])
 
 
 def load_reference(folder: str | Path, data_dirs: list[Path]) -> Reference:
     """Read and check ``folder``; its image files are looked up in ``data_dirs`` (then the folder)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise BadInput(f"reference folder {folder} does not exist")
+    folder = reference_folder(folder)
     spec = _json(folder)
     arrays = _npz(folder / "data.npz", _ARRAYS)
     weights = _npz(folder / "weights.npz")

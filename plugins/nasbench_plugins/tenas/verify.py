@@ -13,39 +13,14 @@ used from there on. Exit 1 on any mismatch, 2 on a folder that cannot be read.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import click
 
-from nasbench.api import DataError, hookimpl
+from nasbench.api import Check, DataError, hookimpl, mismatch_lines
 from nasbench_plugins.tenas.ranking import PRECISION, mean, ntk_change, pruned, rank_sum_order, region_change
 from nasbench_plugins.tenas.reference import load_reference
 from nasbench_plugins.tenas.replay import Replay
-
-
-@dataclass
-class Check:
-    """One quantity: how many values, the worst relative error, the mismatches, the boundary cases."""
-
-    name: str
-    n: int = 0
-    worst: float = 0.0
-    boundary: int = 0
-    mismatches: list[str] = field(default_factory=list)
-
-    def value(self, ours: float, theirs: float, rtol: float, what: str) -> None:
-        self.n += 1
-        rel = 0.0 if ours == theirs else abs(ours - theirs) / max(abs(theirs), 1e-300)
-        self.worst = max(self.worst, rel) if not math.isnan(rel) else math.inf
-        if not rel <= rtol:
-            self.mismatches.append(f"{what}: ours {ours!r}, official {theirs!r}")
-
-    def same(self, ours: Any, theirs: Any, what: str) -> None:
-        self.n += 1
-        if ours != theirs:
-            self.mismatches.append(f"{what}: ours {ours}, official {theirs}")
-
 
 NAMES = ("kappa", "regions", "ntk changes", "region changes", "means", "rankings", "pruned", "arch")
 LABELS = {
@@ -230,8 +205,7 @@ def report(checks: list[Check], tol: Tolerance) -> tuple[str, bool]:
                 result += f" ({c.boundary} at a rounding boundary: official rounding kept)"
         lines.append(f"{LABELS[c.name]:<30} {c.n:>5}  {result}")
         ok = ok and not c.mismatches and c.n > 0
-    for c in checks:
-        lines.extend(f"  mismatch: {m}" for m in c.mismatches[:5])
+    lines.extend(mismatch_lines(checks))
     lines.append(
         "OK: every measurement within rtol; every change, ranking, pruned op and the arch match"
         if ok

@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench.api import BadInput, DataError, read_cifar_binary
+from nasbench.api import (
+    DataError,
+    read_cifar_binary,
+    reference_data_file,
+    reference_folder,
+    reference_json,
+    require_keys,
+)
 from nasbench_plugins.nb201.official import load_weights
 from nasbench_plugins.zero_cost_pt.official_data import normalise
 
@@ -91,29 +98,12 @@ _REQUIRED_V2 = {"space": str, "supernet": dict, "images": dict, "proposals": lis
 
 def load_reference(folder: str | Path, data_dirs: list[Path]) -> Reference:
     """Read and check ``folder``; its images file is looked up in ``data_dirs`` (then the folder)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise BadInput(f"reference folder {folder} does not exist")
-    path = folder / "reference.json"
-    if not path.is_file():
-        raise DataError(f"missing reference file {path}")
-    try:
-        spec = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} is not valid JSON: {exc}") from None
-    if not isinstance(spec, dict):
-        raise DataError(f"{path}: expected a JSON object")
-    for key, kind in (_REQUIRED_V2 if "space" in spec else _REQUIRED).items():
-        if not isinstance(spec.get(key), kind):
-            raise DataError(f"{path}: '{key}' is missing or not a {kind.__name__}")
+    folder = reference_folder(folder)
+    spec = reference_json(folder, {})
+    require_keys(folder / "reference.json", spec, _REQUIRED_V2 if "space" in spec else _REQUIRED)
     for key in ("file", "mean", "std"):
         if key not in spec["images"]:
-            raise DataError(f"{path}: images.{key} is missing")
-    rel = spec["images"]["file"]
-    candidates = [root / rel for root in data_dirs] + [folder / rel]
-    image_file = next((c for c in candidates if c.is_file()), None)
-    if image_file is None:
-        where = ", ".join(str(c.parent) for c in candidates) or str(folder)
-        raise DataError(f"missing image file {rel} of the reference: looked in {where}")
+            raise DataError(f"{folder / 'reference.json'}: images.{key} is missing")
+    image_file = reference_data_file(folder, spec["images"]["file"], data_dirs)
     images, _labels = read_cifar_binary(image_file)
     return Reference(folder, spec, images)

@@ -1,35 +1,9 @@
-"""One verified quantity of ``nasbench verify zc-pt``: how many values, the worst relative error,
-which exact matches failed; and the printed table (labels shared by every reference format)."""
+"""The printed table of ``nasbench verify zc-pt`` (labels shared by every reference format); its
+quantities are ``nasbench.api.Check``s."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
-
-@dataclass
-class Check:
-    """One quantity: how many values, the worst relative error, how many exact matches failed."""
-
-    name: str
-    n: int = 0
-    worst: float = 0.0
-    mismatches: list[str] = field(default_factory=list)
-
-    def value(self, ours: float, theirs: float, rtol: float, what: str) -> None:
-        self.n += 1
-        rel = abs(ours - theirs) / max(abs(theirs), 1e-300)
-        if math.isnan(rel) and math.isnan(ours) and math.isnan(theirs):
-            rel = 0.0
-        self.worst = max(self.worst, rel) if not math.isnan(rel) else math.inf
-        if not rel <= rtol:
-            self.mismatches.append(f"{what}: ours {ours!r}, official {theirs!r}")
-
-    def same(self, ours: str, theirs: str, what: str) -> None:
-        self.n += 1
-        if ours != theirs:
-            self.mismatches.append(f"{what}: ours {ours}, official {theirs}")
-
+from nasbench.api import Check, mismatch_lines
 
 LABELS = {
     "scores": "proposal scores S(A-(e,o))",
@@ -55,8 +29,7 @@ def report(checks: list[Check], rtol: float) -> tuple[str, bool]:
             result = f"max rel. error {c.worst:.2e} ({'within' if not c.mismatches else 'OVER'} {rtol:g})"
         lines.append(f"{LABELS[c.name]:<32} {c.n:>4}  {result}")
         ok = ok and not c.mismatches and c.n > 0
-    for c in checks:
-        lines.extend(f"  mismatch: {m}" for m in c.mismatches[:5])
+    lines.extend(mismatch_lines(checks))
     lines.append(
         "OK: every score within rtol, every kept op, arch and choice matches"
         if ok
