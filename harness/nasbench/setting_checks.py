@@ -85,10 +85,15 @@ def _check_dir(path: Path) -> None:
         raise BadInput(f"cannot be created: {parent} is not writable")
 
 
+def comma_names(text: Any) -> list[str]:
+    """``" a, b,,"`` -> ["a", "b"]: the names of a comma-separated setting, blanks dropped."""
+    return [part.strip() for part in str(text).split(",") if part.strip()]
+
+
 def item_set(setting: str, text: Any, items: tuple[str, ...]) -> frozenset[str]:
     """``"a,b"`` -> {"a", "b"}: a comma-separated choice among a method's named ``items`` (the
     switches of an ablation setting); an unknown item is one line naming the setting and the items."""
-    chosen = frozenset(part.strip() for part in str(text).split(",") if part.strip())
+    chosen = frozenset(comma_names(text))
     unknown = sorted(chosen - set(items))
     if unknown:
         raise BadInput(f"unknown {setting} item {unknown[0]!r}; items: {', '.join(items)}")
@@ -105,7 +110,7 @@ def check_batch_fits(settings: dict[str, Any], images: Any) -> None:
 
 def check_names(value: str, kind: str, registry: Any) -> None:
     """Every comma-separated name in ``value`` is a registered ``kind`` (e.g. proxies)."""
-    names = [n.strip() for n in value.split(",") if n.strip()]
+    names = comma_names(value)
     if not names:
         raise BadInput(f"names no {kind}")
     for name in names:
