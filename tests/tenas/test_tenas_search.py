@@ -14,10 +14,24 @@ def _search(space: str = "nb201", **settings):
     return ctx, TenasSearch().search(ctx)
 
 
+def _recording_phases(ctx) -> list:
+    """The progress phases ``ctx`` opens from now on (the real ``Progress`` objects)."""
+    phases, real = [], ctx.progress
+
+    def progress(total, desc):
+        phases.append(real(total, desc))
+        return phases[-1]
+
+    ctx.progress = progress
+    return phases
+
+
 @pytest.fixture(scope="module")
 def official():
-    """One official NB201 search (shared by the tests that only read it)."""
-    return _search()
+    """One official NB201 search (shared by the tests that only read it), with its progress phases."""
+    ctx = tenas_ctx("nb201", {})
+    ctx.phases = _recording_phases(ctx)
+    return ctx, TenasSearch().search(ctx)
 
 
 def test_official_nb201_masks_none_first_and_prunes_one_op_per_edge_per_round(official):
@@ -30,6 +44,15 @@ def test_official_nb201_masks_none_first_and_prunes_one_op_per_edge_per_round(of
     assert sorted((e, o) for _r, e, o in outcome.info["pruned"] if _r == 0) == sorted(
         (e, min(ops, key=ops.get)) for e, ops in _round_scores(outcome, 0).items()
     )
+
+
+def test_each_round_is_a_progress_phase_with_one_unit_per_measured_candidate(official):
+    ctx, _outcome = official
+    assert [(p.phase, p.total, p.done) for p in ctx.phases] == [
+        ("tenas round 1", 24, 24),
+        ("tenas round 2", 18, 18),
+        ("tenas round 3", 12, 12),
+    ]
 
 
 def _round_scores(outcome, rnd: int) -> dict[str, dict[str, float]]:
@@ -93,11 +116,15 @@ def test_official_darts_prunes_three_ops_per_edge_then_each_node_to_two_edges():
 
 @pytest.mark.slow
 def test_official_s3_masks_none_prunes_the_other_op_then_nodes_one_by_one():
-    ctx, outcome = _search("s3", tenas_lr_samples=10)
+    ctx = tenas_ctx("s3", {"tenas_lr_samples": 10})
+    phases = _recording_phases(ctx)
+    outcome = TenasSearch().search(ctx)
     assert outcome.info["rounds"] == 1  # {skip, sep3} once none is off: 3 per round, never all of an edge
     assert {op for op in outcome.arch.ops} <= {"none", "skip_connect", "sep_conv_3x3"}
     ctx.space.spec.check(outcome.arch)
     assert [len(group) for group in outcome.info["edge_log"]] == [3, 4, 5, 3, 4, 5]
+    nodes = [(p.phase, p.done) for p in phases[1:]]  # after the op round, one phase per node step
+    assert nodes == [(f"tenas node {k}", n) for k, n in enumerate([3, 4, 5, 3, 4, 5], start=1)]
 
 
 @pytest.mark.slow

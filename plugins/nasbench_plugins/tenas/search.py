@@ -2,7 +2,9 @@
 
 Op rounds run through the shared pruning engine (``pruning.engine.prune``, one ``importance``
 call per round); the edge phase of DARTS-cell spaces follows. Every round's measurements go to
-``info["log"]`` (per candidate: edge, op, mean NTK change, mean region change, score).
+``info["log"]`` (per candidate: edge, op, mean NTK change, mean region change, score). Each round
+and each node step is a progress phase (``ctx.progress``), one unit per measured candidate: an
+official-protocol NB201 search runs over half an hour on a CPU core.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ def _log(measured: list[Candidate], scores: dict[tuple[str, str], float]) -> lis
     return [[c.edge, c.op, c.ntk_change(), c.region_change(), scores[c.key]] for c in measured]
 
 
+def _measure_all(ctx: Any, phase: str, m: Measurer, net: Any, masks: tuple, jobs: list[tuple]) -> list[Candidate]:
+    """``m.measure`` of each (edge, op) removal against ``masks`` (before, now), as one progress phase."""
+    out = []
+    with ctx.progress(len(jobs), phase) as bar:
+        for edge, op in jobs:
+            out.append(m.measure(net, *masks, edge, op))
+            bar.update(1, edge=edge, op=op)
+    return out
+
+
 def search(ctx: Any, sem: Semantics, kit: Kit) -> SearchOutcome:
     m = Measurer(ctx, sem, kit)
     holder = mask_holder(ctx.space, sem)
@@ -38,7 +50,8 @@ def search(ctx: Any, sem: Semantics, kit: Kit) -> SearchOutcome:
         mask = holder.op_mask.clone()
         decided = {e: op for e in holder.edges if (op := single_op(holder, e)) is not None}
         net = m.ntk_network()
-        measured = [m.measure(net, mask, mask, e, o) for e, o in kit.candidates(mask)]
+        jobs = list(kit.candidates(mask))
+        measured = _measure_all(ctx, f"tenas round {len(log) + 1}", m, net, (mask, mask), jobs)
         scores = importance(sem, measured)
         by_edge: dict[str, dict[str, float]] = {}
         for (edge, op), s in scores.items():
@@ -76,15 +89,15 @@ def edge_phase(ctx: Any, sem: Semantics, m: Measurer, holder: Any) -> list[list[
         for node, edges in rule.groups.items()
     }
     if sem.schedule:
-        return _grouped(sem, m, holder, rule, live)
-    return _iterative(sem, m, holder, rule, live)
+        return _grouped(ctx, sem, m, holder, rule, live)
+    return _iterative(ctx, sem, m, holder, rule, live)
 
 
 def _drop(holder: Any, edge: str) -> None:
     holder.op_mask[holder.edges.index(edge)].zero_()
 
 
-def _grouped(sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) -> list[list[list]]:
+def _grouped(ctx: Any, sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) -> list[list[list]]:
     """Official: node by node, one ranking per node, keep its top ``keep``; the NTK network and its
     'before' mask are those of the phase's start (``prune_tenas.py:191-199``)."""
     start = holder.op_mask.clone()
@@ -94,7 +107,8 @@ def _grouped(sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) ->
         if len(edges) <= rule.keep:
             continue
         current = holder.op_mask.clone()
-        measured = [m.measure(net, start, current, e, single_op(holder, e)) for e in edges]
+        jobs = [(e, single_op(holder, e)) for e in edges]
+        measured = _measure_all(ctx, f"tenas node {len(out) + 1}", m, net, (start, current), jobs)
         scores = importance(sem, measured)
         order = sorted(scores, key=lambda c: scores[c])
         drop = set(order[: len(order) - rule.keep])
@@ -104,7 +118,7 @@ def _grouped(sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) ->
     return out
 
 
-def _iterative(sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) -> list[list[list]]:
+def _iterative(ctx: Any, sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) -> list[list[list]]:
     """nasbench-v1's order: every open node loses its weakest edge per round, all ranked together."""
     out = []
     while True:
@@ -113,8 +127,8 @@ def _iterative(sem: Semantics, m: Measurer, holder: Any, rule: Any, live: dict) 
             return out
         mask = holder.op_mask.clone()
         net = m.ntk_network()
-        cands = [e for edges in open_nodes.values() for e in edges]
-        measured = [m.measure(net, mask, mask, e, single_op(holder, e)) for e in cands]
+        jobs = [(e, single_op(holder, e)) for edges in open_nodes.values() for e in edges]
+        measured = _measure_all(ctx, f"tenas nodes round {len(out) + 1}", m, net, (mask, mask), jobs)
         scores = importance(sem, measured)
         pruned = set()
         for node, edges in open_nodes.items():
