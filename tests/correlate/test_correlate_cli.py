@@ -8,6 +8,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from nasbench.cli import make_cli
+from nasbench_plugins.correlate.scorecache import precision_of
 
 BASE = ["correlate", "--space", "toy", "--dataset", "toy", "--proxy", "nwot", "--batch-size", "8", "--seed", "0"]
 
@@ -216,6 +217,28 @@ def test_report_shows_the_proxy_studies_after_the_trials(correlate_pm, tiny_data
     assert "no trials in the store yet" in trials
     body = [[c.strip() for c in line.split("|")] for line in proxies.splitlines() if line.startswith("| toy ")]
     assert len(body) == 1 and "nwot" in body[0] and "random:5" in body[0]
+
+
+def test_a_bf16_study_keeps_its_own_summary_beside_the_fp32_one(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    for precision in ("fp32", "bf16"):
+        invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--precision", precision, "--store", store], tiny_data)
+    both = report(correlate_pm, "--store", store)
+    assert both.exit_code == 0, both.output
+    header = [c.strip() for c in both.output.splitlines()[0].split("|")]
+    body = [[c.strip() for c in line.split("|")] for line in both.output.splitlines() if line.startswith("| toy ")]
+    assert sorted(row[header.index("precision")] for row in body) == ["bf16", "fp32"]
+    only = report(correlate_pm, "--store", store, "--precision", "bf16", "--format", "json")
+    assert [precision_of(json.loads(line)["proxy_version"]) for line in only.output.splitlines()] == ["bf16"]
+
+
+def test_by_proxy_asks_which_precision_when_both_were_studied(correlate_pm, tiny_data, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    for precision in ("fp32", "bf16"):
+        invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--precision", precision, "--store", store], tiny_data)
+    result = report(correlate_pm, "--store", store, "--by-proxy")
+    assert result.exit_code == 2 and "--precision" in result.output
+    assert report(correlate_pm, "--store", store, "--by-proxy", "--precision", "fp32").exit_code == 0
 
 
 def two_studies(pm, data, store: str) -> None:

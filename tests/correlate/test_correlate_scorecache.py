@@ -6,7 +6,7 @@ import math
 import sqlite3
 
 from nasbench.store import Store
-from nasbench_plugins.correlate.scorecache import SCORES_SQL, ProxyScore, ScoreCache, ScoreKey
+from nasbench_plugins.correlate.scorecache import SCORES_SQL, ProxyScore, ScoreCache, ScoreKey, precision_of
 
 KEY = ScoreKey("nb201", "cifar10:1000:c10:abc", 64, 0)
 
@@ -68,6 +68,18 @@ def test_bf16_scores_are_kept_beside_the_fp32_scores_of_the_same_arch(tmp_path):
         cache.put(KEY, "a", ProxyScore("nwot", "ok", 2.5, version="1+bf16"))
         assert cache.lookup(KEY, "nwot", ["a"], version="1")["a"].score == 2.0
         assert cache.lookup(KEY, "nwot", ["a"], version="1+bf16")["a"].score == 2.5
+
+
+def test_a_bf16_summary_does_not_replace_the_fp32_summary_of_the_same_study(tmp_path):
+    study = {"space": "nb201", "benchmark": "nb201", "dataset": "cifar10", "proxy": "nwot", "images": KEY.images}
+    study |= {"batch_size": 64, "seed": 0, "sample": "random:100"}
+    with ScoreCache(tmp_path / "s.sqlite") as cache:
+        cache.put_summary(study | {"spearman": 0.80, "proxy_version": "1"})
+        cache.put_summary(study | {"spearman": 0.79, "proxy_version": "1+bf16"})
+        cache.put_summary(study | {"spearman": 0.81, "proxy_version": "1"})  # the fp32 study again: replaced
+        rows = cache.conn.execute("SELECT proxy_version, spearman FROM proxy_correlations ORDER BY 1").fetchall()
+    assert [tuple(r) for r in rows] == [("1", 0.81), ("1+bf16", 0.79)]
+    assert [precision_of(v) for v, _ in rows] == ["fp32", "bf16"]
 
 
 def test_a_table_3_store_is_rebuilt_with_the_version_in_its_key_and_keeps_its_scores(tmp_path):

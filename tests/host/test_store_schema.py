@@ -103,7 +103,7 @@ def test_an_old_store_is_migrated_on_open_and_keeps_every_row(tmp_path, user_ver
     assert found["a"].score == 4.5 and found["b"].score != found["b"].score  # NULL = NaN, kept
     file_version, tables, columns = versions(path)
     assert file_version == SCHEMA_VERSION
-    assert tables == {"trials": 1, "proxy_scores": 4, "proxy_correlations": 3}
+    assert tables == {"trials": 1, "proxy_scores": 4, "proxy_correlations": 4}
     assert columns[-2:] == ["proxy_version", "space_config"]
 
 
@@ -125,7 +125,7 @@ def test_a_new_store_is_created_at_the_current_versions_and_reopened_without_a_w
         cache.put(KEY, "a", ProxyScore("nwot", "ok", 1.0))
     with Store(path):
         pass
-    assert versions(path)[:2] == (SCHEMA_VERSION, {"trials": 1, "proxy_scores": 4, "proxy_correlations": 3})
+    assert versions(path)[:2] == (SCHEMA_VERSION, {"trials": 1, "proxy_scores": 4, "proxy_correlations": 4})
     before = digest(path)
     with ScoreCache(path), Store(path):
         pass
@@ -240,7 +240,7 @@ def test_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert versions(path)[:2] == (SCHEMA_VERSION, {"trials": 1, "proxy_scores": 4, "proxy_correlations": 3})
+    assert versions(path)[:2] == (SCHEMA_VERSION, {"trials": 1, "proxy_scores": 4, "proxy_correlations": 4})
     with Store(path) as store:
         assert len(store.rows()) == 2
 

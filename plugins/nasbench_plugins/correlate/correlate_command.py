@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from nasbench.api import data_dir_option, registry_of
+from nasbench.api import PRECISIONS, data_dir_option, registry_of
 
 #: the options of ``nasbench correlate``, top to bottom as ``--help`` lists them
 CORRELATE_OPTIONS = (
@@ -39,7 +39,7 @@ CORRELATE_OPTIONS = (
     click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N"),
     click.option(
         "--precision",
-        type=click.Choice(["fp32", "bf16"]),
+        type=click.Choice(PRECISIONS),
         default="fp32",
         show_default=True,
         help="numerics of the networks; bf16 scores are cached apart (version +bf16)",

@@ -14,6 +14,7 @@ from typing import Any
 
 from nasbench.api import BadInput, DataError, read_store
 from nasbench_plugins.correlate.datasets import is_stand_in
+from nasbench_plugins.correlate.scorecache import precision_of
 
 
 def _num(value: Any, fmt: str = "{:.3f}") -> str:
@@ -61,10 +62,18 @@ def proxy_columns(summary: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def study_precision(summary: dict[str, Any]) -> str:
+    """fp32 or bf16: the numerics the study's networks ran in (kept in its proxy version)."""
+    return precision_of(summary.get("proxy_version"))
+
+
 def study_table(summaries: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Rows naming the study (space, benchmark, dataset, images, sample, seed, batch) and its proxy."""
-    return [
-        {
+    """Rows naming the study (space, benchmark, dataset, images, sample, seed, batch) and its proxy;
+    a ``precision`` column too when any study did not run in fp32."""
+    show_precision = any(study_precision(s) != "fp32" for s in summaries)
+    rows = []
+    for s in summaries:
+        row = {
             "space": s["space"],
             "benchmark": s["benchmark"],
             "dataset": s["dataset"],
@@ -72,10 +81,11 @@ def study_table(summaries: list[dict[str, Any]]) -> list[dict[str, str]]:
             "sample": s["sample"],
             "seed": str(s["seed"]),
             "batch": str(s["batch_size"]),
-            **proxy_columns(s),
         }
-        for s in summaries
-    ]
+        if show_precision:
+            row["precision"] = study_precision(s)
+        rows.append({**row, **proxy_columns(s)})
+    return rows
 
 
 def stored_studies(path: str | Path, space: str | None = None) -> list[dict[str, Any]]:
@@ -94,6 +104,11 @@ def stored_studies(path: str | Path, space: str | None = None) -> list[dict[str,
         conn.close()
 
 
+def _precision_note(summary: dict[str, Any]) -> str:
+    precision = study_precision(summary)
+    return "" if precision == "fp32" else f", {precision}"
+
+
 #: marks a rho/tau cell whose images stood in for the dataset's own (see ``images_label``)
 STAND_IN_MARK = "°"
 
@@ -102,7 +117,8 @@ def check_one_study_each(summaries: list[dict[str, Any]]) -> None:
     """Raise unless the rows hold one study per (proxy, dataset), on one space and benchmark.
 
     A per-proxy table has one cell per dataset; two studies of the same proxy and dataset (another
-    sample, seed or batch size) would compete for it, so the caller must narrow them down first.
+    sample, seed, batch size or precision) would compete for it, so the caller must narrow them
+    down first.
     """
     spaces = sorted({(s["space"], s["benchmark"]) for s in summaries})
     if len(spaces) > 1:
@@ -112,10 +128,13 @@ def check_one_study_each(summaries: list[dict[str, Any]]) -> None:
     for s in summaries:
         other = seen.setdefault((s["proxy"], s["dataset"]), s)
         if other is not s:
-            a, b = (f"sample {r['sample']} seed {r['seed']} batch {r['batch_size']}" for r in (other, s))
+            a, b = (
+                f"sample {r['sample']} seed {r['seed']} batch {r['batch_size']} {study_precision(r)}"
+                for r in (other, s)
+            )
             raise BadInput(
                 f"the store holds two studies of {s['proxy']} on {s['dataset']} ({a}; {b}); "
-                "pick one with --sample, --seed and --batch-size"
+                "pick one with --sample, --seed, --batch-size and --precision"
             )
 
 
@@ -166,8 +185,8 @@ def by_proxy_table(
         r = rows[0]
         legend.append(
             f"{r['space']} archs scored against {r['benchmark']} accuracy; sample {r['sample']}, seed {r['seed']}, "
-            f"batch {r['batch_size']}; ρ = Spearman, τ = Kendall; n, archs/s and peak mem from the {first} study "
-            f"(or the first dataset the proxy has)."
+            f"batch {r['batch_size']}{_precision_note(r)}; ρ = Spearman, τ = Kendall; n, archs/s and peak mem "
+            f"from the {first} study (or the first dataset the proxy has)."
         )
         for d in datasets:
             labels = sorted({images_label(s) for s in rows if s["dataset"] == d})

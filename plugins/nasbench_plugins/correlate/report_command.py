@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from nasbench.api import registry_of
+from nasbench.api import PRECISIONS, registry_of
 from nasbench_plugins.correlate.correlate_command import with_options
 
 #: the options of ``nasbench report-proxies``, top to bottom as ``--help`` lists them
@@ -22,6 +22,7 @@ REPORT_OPTIONS = (
     click.option("--sample", default=None, help="only studies of this sample, e.g. random:1000 or all"),
     click.option("--seed", type=int, default=None, help="only studies with this seed"),
     click.option("--batch-size", type=int, default=None, help="only studies with this batch size"),
+    click.option("--precision", type=click.Choice(PRECISIONS), default=None, help="only studies run in this precision"),
     click.option("--by-proxy", is_flag=True, help="one row per proxy: definition, cost, Spearman/Kendall per dataset"),
     click.option(
         "--write",
@@ -85,8 +86,12 @@ def print_report(store: str | None, fmt: str, by_proxy: bool, write_to: str | No
 
 
 def _matches(row: dict[str, Any], only: dict[str, Any]) -> bool:
-    """Whether a stored study row passes the --sample / --seed / --batch-size filters."""
+    """Whether a stored study row passes the --sample / --seed / --batch-size / --precision filters."""
+    from nasbench_plugins.correlate.report import study_precision
+
     wanted = {"sample": only["sample"], "seed": only["seed"], "batch_size": only["batch_size"]}
+    if only.get("precision") not in (None, study_precision(row)):
+        return False
     return all(v is None or row[k] == v for k, v in wanted.items())
 
 

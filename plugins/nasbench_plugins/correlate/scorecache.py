@@ -11,7 +11,7 @@ The tables live in the same SQLite file as the trials (``results/nasbench.sqlite
 one file holds a study; they are declared to the store (``StoreTable``: layout, version,
 migrations), which opens the file, creates them and migrates them. A NaN score is stored as NULL
 with status ``ok``; a failure is stored with status ``failed`` and is recomputed on the next run.
-``proxy_correlations`` keeps one summary row per correlate study, which ``nasbench
+``proxy_correlations`` keeps one summary row per correlate study and precision, which ``nasbench
 report-proxies`` and ``nasbench report`` print (``nasbench_plugins.correlate.report``).
 """
 
@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS proxy_correlations (
     finished_at TEXT NOT NULL DEFAULT (datetime('now')),
     proxy_version TEXT NOT NULL DEFAULT '1',
     images_stand_in INTEGER,
-    PRIMARY KEY (space, benchmark, dataset, proxy, images, batch_size, seed, sample)
+    PRIMARY KEY (space, benchmark, dataset, proxy, images, batch_size, seed, sample, proxy_version)
 );
 """
 
@@ -100,6 +100,19 @@ SUMMARY_COLUMNS = (
     "images_stand_in",
 )
 
+
+def scored_version(version: str, precision: str) -> str:
+    """The stored version of a score or summary: the proxy's own, marked ``+bf16`` when not
+    computed in fp32, so the two are cached and summarised side by side, never mixed."""
+    return version if precision == "fp32" else f"{version}+{precision}"
+
+
+def precision_of(version: str | None) -> str:
+    """The precision a stored score or summary was computed in, read back from its version."""
+    _, plus, precision = str(version or "").rpartition("+")
+    return precision if plus else "fp32"
+
+
 _FIRST_SCORES = {"space", "arch", "proxy", "images", "batch_size", "seed", "status", "score", "failure", "seconds"}
 _FIRST_SUMMARIES = {"space", "benchmark", "dataset", "proxy", "images", "batch_size", "seed", "sample", "spearman"}
 
@@ -120,14 +133,16 @@ PROXY_SCORES = StoreTable(
     core_columns=frozenset(_FIRST_SCORES),
 )
 #: the summary table's versions: 1 = first release; 2 = ``proxy_version``; 3 = ``images_stand_in``
-#: (NULL in older rows: read from images_note)
+#: (NULL in older rows: read from images_note); 4 = ``proxy_version`` in the primary key: a bf16
+#: study (version ``N+bf16``) no longer replaces the fp32 summary of the same study, or vice versa
 PROXY_CORRELATIONS = StoreTable(
     "proxy_correlations",
     SUMMARIES_SQL,
-    version=3,
+    version=4,
     migrations=(
         StoreTable.add_columns("proxy_correlations", ("proxy_version", "TEXT NOT NULL DEFAULT '1'")),
         StoreTable.add_columns("proxy_correlations", ("images_stand_in", "INTEGER")),
+        StoreTable.rebuild("proxy_correlations", SUMMARIES_SQL),
     ),
     core_columns=frozenset(_FIRST_SUMMARIES),
 )

@@ -37,7 +37,7 @@ from nasbench.api import (
     torch_generator,
     worker_registry,
 )
-from nasbench_plugins.correlate.scorecache import ProxyScore
+from nasbench_plugins.correlate.scorecache import ProxyScore, scored_version
 from nasbench_plugins.proxies.runtime import sharing_scope
 
 #: stream offset of the scoring minibatch (the same one the search context uses for batches)
@@ -58,11 +58,6 @@ class ScoreJob:
     #: numerics of the networks (``nasbench.api.precision_scope``); a bf16 score is cached under
     #: its own version (``scored_version``), never mixed with fp32 ones
     precision: str = "fp32"
-
-
-def scored_version(version: str, precision: str) -> str:
-    """The cache version of a score: the proxy's own, marked ``+bf16`` when not computed in fp32."""
-    return version if precision == "fp32" else f"{version}+{precision}"
 
 
 def derived_seed(*parts: object) -> int:
