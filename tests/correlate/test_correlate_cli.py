@@ -219,10 +219,15 @@ def test_report_shows_the_proxy_studies_after_the_trials(correlate_pm, tiny_data
     assert len(body) == 1 and "nwot" in body[0] and "random:5" in body[0]
 
 
+def fp32_and_bf16_studies(pm, data, store: str) -> None:
+    """The same nwot study on 5 archs, once in fp32 and once in bf16."""
+    for precision in ("fp32", "bf16"):
+        invoke(pm, [*BASE, "--sample", "5", "--json", "--precision", precision, "--store", store], data)
+
+
 def test_a_bf16_study_keeps_its_own_summary_beside_the_fp32_one(correlate_pm, tiny_data, tmp_path):
     store = str(tmp_path / "s.sqlite")
-    for precision in ("fp32", "bf16"):
-        invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--precision", precision, "--store", store], tiny_data)
+    fp32_and_bf16_studies(correlate_pm, tiny_data, store)
     both = report(correlate_pm, "--store", store)
     assert both.exit_code == 0, both.output
     header = [c.strip() for c in both.output.splitlines()[0].split("|")]
@@ -234,8 +239,7 @@ def test_a_bf16_study_keeps_its_own_summary_beside_the_fp32_one(correlate_pm, ti
 
 def test_by_proxy_asks_which_precision_when_both_were_studied(correlate_pm, tiny_data, tmp_path):
     store = str(tmp_path / "s.sqlite")
-    for precision in ("fp32", "bf16"):
-        invoke(correlate_pm, [*BASE, "--sample", "5", "--json", "--precision", precision, "--store", store], tiny_data)
+    fp32_and_bf16_studies(correlate_pm, tiny_data, store)
     result = report(correlate_pm, "--store", store, "--by-proxy")
     assert result.exit_code == 2 and "--precision" in result.output
     assert report(correlate_pm, "--store", store, "--by-proxy", "--precision", "fp32").exit_code == 0
