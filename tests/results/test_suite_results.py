@@ -1,5 +1,6 @@
 """Suites on committed results: a run continues from the file, a check needs no store."""
 
+from nasbench.api import hookimpl
 from tests.conftest import needs_data
 
 SUITE = """
@@ -90,3 +91,23 @@ def test_a_cell_whose_trials_the_store_has_from_another_suite_still_lands_in_thi
     result = nasbench_cli(["suite", "run", suite, "--store", "a.sqlite", "--results", "r.jsonl", "--only", "best-acc"])
     assert "best-acc: 2 of 2 seeds stored, running 0" in result.output
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 2
+
+
+class _ResultsFileWatcher:
+    """Counts the results file's lines each time a trial has been stored."""
+
+    def __init__(self, path):
+        self.path, self.lines_seen = path, []
+
+    @hookimpl
+    def nasbench_trial_result(self, result):
+        self.lines_seen.append(len(self.path.read_text().splitlines()) if self.path.exists() else 0)
+
+
+@needs_data
+def test_each_trial_reaches_the_results_file_before_the_next_seed_runs(nasbench_cli, nasbench_pm, tmp_path):
+    watcher = _ResultsFileWatcher(tmp_path / "r.jsonl")
+    nasbench_pm.register(watcher, name="watcher")
+    suite = _suite(tmp_path)
+    nasbench_cli(["suite", "run", suite, "--store", "a.sqlite", "--results", "r.jsonl", "--only", "best-acc"])
+    assert watcher.lines_seen == [0, 1]

@@ -138,12 +138,17 @@ def run_suite(
                 prepared.device = resolve_device(device)
             todo = [s for s in seeds if s not in st.finished_seeds(prepared.run_key)]
             click.echo(f"{cell.name}: {len(seeds) - len(todo)} of {len(seeds)} seeds stored, running {len(todo)}")
-            for result in run_trials(prepared, todo, st, hook=registry.pm.hook):
-                ran += 1
-                failed += result.status != "ok"
+
+            def trial_ended(result: Any, run_key: str = prepared.run_key) -> None:
+                # called as each trial ends (not after the cell's last seed), so a session that
+                # stops mid-cell has every finished seed in the committed file
                 click.echo(_trial_line(result))
                 if results:
-                    write_trial_lines(results, st.rows("run_key=? AND seed=?", (prepared.run_key, result.seed)))
+                    write_trial_lines(results, st.rows("run_key=? AND seed=?", (run_key, result.seed)))
+
+            outcomes = run_trials(prepared, todo, st, hook=registry.pm.hook, on_result=trial_ended)
+            ran += len(outcomes)
+            failed += sum(r.status != "ok" for r in outcomes)
             if results:  # seeds the store had from elsewhere (another suite's identical cell) too
                 done = [r for r in st.rows("run_key=? AND status='ok'", (prepared.run_key,)) if r["seed"] in seeds]
                 if done:
