@@ -60,6 +60,7 @@ from nasbench.components import (
     Strategy,
     TrialResult,
     proxy_version,
+    scorer_version,
 )
 from nasbench.conformance import (
     Check,
@@ -131,6 +132,7 @@ __all__ = [
     "Strategy",
     "TrialResult",
     "proxy_version",
+    "scorer_version",
     # settings
     "Setting",
     "RunSettings",

@@ -157,6 +157,15 @@ def proxy_version(proxy: Any) -> str:
     return str(getattr(proxy, "version", "1"))
 
 
+def scorer_version(scorer: Any, proxy: Any) -> str:
+    """The ``version`` a scorer declares for the run's proxy, "1" for one that declares none.
+
+    A scorer whose results change for some proxies only declares ``version(proxy) -> str``, so the
+    runs of the other proxies keep their keys (and their stored and committed trials)."""
+    version = getattr(scorer, "version", "1")
+    return str(version(proxy) if callable(version) else version)
+
+
 @runtime_checkable
 class Scorer(Protocol):
     """A scoring policy: scores every candidate op of an edge given the current supernet."""

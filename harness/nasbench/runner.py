@@ -24,7 +24,16 @@ import numpy as np
 import torch
 
 from nasbench import __version__
-from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult, proxy_version
+from nasbench.components import (
+    Benchmark,
+    Proxy,
+    Scorer,
+    SearchSpace,
+    Strategy,
+    TrialResult,
+    proxy_version,
+    scorer_version,
+)
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
@@ -88,6 +97,8 @@ class PreparedRun:
         # a changed proxy declares a new version, so its runs get new keys; "1" keeps the old keys
         if self.proxy is not None and proxy_version(self.proxy) != "1":
             spec["proxy_version"] = proxy_version(self.proxy)
+        if scorer_version(self.scorer, self.proxy) != "1":  # the same rule for a changed scorer
+            spec["scorer_version"] = scorer_version(self.scorer, self.proxy)
         canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 

@@ -97,7 +97,34 @@ def test_official_semantics_run_with_global_orders_and_other_proxies(nasbench_cl
     assert row["status"] == "ok" and _extra(row)["info"]["zcpt_semantics"] == "official"
 
 
-def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_weights():
+class _Probe:
+    """A proxy without a code kernel that records what each call of it saw."""
+
+    name = "probe"
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, object, object]] = []
+
+    def score(self, net, inputs, targets, generator):
+        self.seen.append((net.removed_ops, net.op_weights.clone(), inputs))
+        return float(len(self.seen))
+
+
+class _Batches:
+    """Stands in for the official batch stream: each minibatch a new tensor, counted."""
+
+    def __init__(self) -> None:
+        self.drawn = 0
+
+    def next(self):
+        import torch
+
+        self.drawn += 1
+        return torch.full((2, 3, 8, 8), float(self.drawn)), torch.zeros(2)
+
+
+def _score_one_edge(ablate: str = "", batches=None, alpha=None):
+    """zc-pt's official NB201 path scoring edge 0->1 of a tiny supernet with the probe proxy."""
     import torch
 
     from nasbench.torchutil import torch_generator
@@ -105,28 +132,51 @@ def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_wei
     from nasbench_plugins.zero_cost_pt.official_paths import PATHS
     from nasbench_plugins.zero_cost_pt.scorer import ZeroCostPT, _Trial
 
-    seen = []
-
-    class Probe:
-        name = "probe"
-
-        def score(self, net, inputs, targets, generator):
-            seen.append((net.removed_ops, net.op_weights.clone()))
-            return 1.0
-
     class Ctx:
-        proxy = Probe()
+        proxy = _Probe()
         supernet = NB201Space(channels=4, cells_per_stage=1).build_supernet(10, torch_generator(0))
         counters = type("C", (), {"perturbations": 0})()
+        device = "cpu"
 
         def proxy_score(self, net, batch):
             return self.proxy.score(net, *batch, None)
 
     ctx = Ctx()
-    trial = _Trial(Semantics.from_settings({}), torch_generator(0), None, PATHS[0], started=True)
-    trial.alpha, trial.batch = torch.zeros(6, 5), (torch.zeros(2, 3, 8, 8), torch.zeros(2))
+    sem = Semantics.from_settings({"zcpt_ablate": ablate})
+    trial = _Trial(sem, torch_generator(0), batches, PATHS[0], started=True)
+    trial.alpha = torch.zeros(6, 5) if alpha is None else alpha
+    trial.batch = (torch.zeros(2, 3, 8, 8), torch.zeros(2))
     ctx.state = {"zc-pt": trial}
     ZeroCostPT().score_edge(ctx, {}, "0->1")
-    assert [mode for mode, _ in seen] == ["blocked"] * 5
-    assert [float(w[0, k]) for k, (_, w) in enumerate(seen)] == [0.0] * 5  # each op removed in turn
+    return ctx, ctx.proxy.seen
+
+
+def test_another_proxy_scores_the_supernet_in_blocked_mode_with_the_official_weights():
+    ctx, seen = _score_one_edge()
+    assert [mode for mode, _, _ in seen] == ["blocked"] * 5
+    assert [float(w[0, k]) for k, (_, w, _) in enumerate(seen)] == [0.0] * 5  # each op removed in turn
     assert float(seen[0][1][0, 1]) == pytest.approx(0.2) and ctx.supernet.removed_ops == "skip"  # restored
+
+
+def test_another_proxy_weighs_the_perturbed_edges_other_ops_at_one_over_o_not_softmax_alpha():
+    import torch
+
+    alpha = torch.randn(6, 5, generator=torch.Generator().manual_seed(1))
+    _, seen = _score_one_edge(alpha=alpha)
+    _, weights, _ = seen[0]
+    assert weights[0].tolist() == pytest.approx([0.0, 0.2, 0.2, 0.2, 0.2], abs=1e-7)  # op 0 out, others 1/|O|
+    assert torch.allclose(weights[1], torch.softmax(alpha[1], -1))  # undecided edges keep softmax(alpha)
+    _, ablated = _score_one_edge("measures", alpha=alpha)
+    assert torch.allclose(ablated[0][1][0, 1:], torch.softmax(alpha[0], -1)[1:])
+
+
+def test_another_proxy_scores_each_op_of_an_edge_on_its_own_fresh_minibatch():
+    batches = _Batches()
+    _, seen = _score_one_edge(batches=batches)
+    assert batches.drawn == 5 and [float(x[0, 0, 0, 0]) for _, _, x in seen] == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_with_measures_ablated_the_ops_of_an_edge_share_its_minibatch():
+    batches = _Batches()
+    _, seen = _score_one_edge("measures", batches=batches)
+    assert batches.drawn == 0 and len({id(x) for _, _, x in seen}) == 1

@@ -74,6 +74,12 @@ class ZeroCostPT:
         "batch_size": Setting(64, "minibatch size for proxy scoring", minimum=1, flag="--batch-size"),
     }
 
+    @staticmethod
+    def version(proxy) -> str:
+        """2 (2026-12-07): on NB201 a proxy without a code kernel is scored as the official
+        ``find_measures`` branch does (the ``measures`` item); nwot's runs keep version 1."""
+        return "1" if proxy is None or getattr(proxy, "relu_code_kernel", False) else "2"
+
     def check_settings(self, run) -> None:
         """Before any trial: an ablation item the space's official path lacks is one clear line."""
         Semantics.from_settings(run.settings)  # e.g. an ablation under nasbench-v1
@@ -164,14 +170,24 @@ class ZeroCostPT:
         weights = trial.path.weights(net, trial.alpha, trial.semantics)
         e = net.edges.index(edge)
         ops = active_ops(net, edge)
+        per_op = self._find_measures(ctx, net, trial)
+        if per_op:  # the edge's other ops at 1/|O|, as the official branch for other proxies sets them
+            weights[e, : len(net.edge_ops[e])] = 1.0 / len(net.edge_ops[e])
         variants = [self._perturbed(weights, e, net.edge_ops[e].index(op)) for op in ops]
         if trial.path.supernet_kernels is not None and self._fast(ctx, net, trial):
             return {op: self._sign * v for op, v in zip(ops, self._supernet_scores(ctx, net, variants, trial))}
         scores = {}
         for op, perturbed in zip(ops, variants):
+            if per_op and trial.edge_batches is not None:  # find_measures draws its own minibatch
+                self._next_batch(ctx, trial)
             scores[op] = self._sign * self._supernet_score(ctx, net, perturbed, trial)
             ctx.counters.perturbations += 1
         return scores
+
+    def _find_measures(self, ctx, net, trial: _Trial) -> bool:
+        """True where the official code scores each op as one ``find_measures`` call (the
+        ``measures`` item): NB201 with a proxy that has no code kernel (not nwot)."""
+        return trial.path.name == "nb201" and trial.semantics.measures and not self._fast(ctx, net, trial)
 
     #: higher = better: zc-pt keeps the op whose removal lowers S most (score = -S(A - (e, o)))
     _sign = -1.0

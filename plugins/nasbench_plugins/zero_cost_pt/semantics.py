@@ -1,7 +1,7 @@
 """Which Zero-Cost-PT semantics a run uses: the official code's (default), one item of it
 switched off (``zcpt_ablate``), or nasbench's pre-2026-12 semantics (``zcpt_semantics=nasbench-v1``).
 
-The six items, each a name for ``--set zcpt_ablate=NAME[,NAME...]`` (file:line in
+The seven items, each a name for ``--set zcpt_ablate=NAME[,NAME...]`` (file:line in
 visionbasicagent/zerocost_operation_score @55fc52b):
 
 ``bn``          BN in eval mode with fresh running statistics while scoring, both stages
@@ -18,6 +18,11 @@ visionbasicagent/zerocost_operation_score @55fc52b):
 ``data``        a fresh minibatch per edge decision, training augmentation and the code's CIFAR
                 mean/std (``init_projection.py:337``, ``utils.py:118-136``). Ablated: one batch per
                 proposal, no augmentation, NAS-Bench-201's mean/std.
+``measures``    NB201, a proxy other than nwot: each op is scored as one call of zero-cost-nas
+                ``find_measures``, on its own fresh minibatch (its ``get_some_data`` opens a new
+                iterator of the shuffling loader) with the edge's other ops at 1/|O|
+                (``init_projection.py:337-366``, ``train_queue`` read as the ``proj_queue`` the
+                function is given: docs/zc-pt.md). Ablated: the edge's one minibatch, softmax(alpha).
 ``validation``  every distinct candidate is its own freshly initialised discrete network scored on
                 its own V augmented batches (``post_validate.py:187-234``). Ablated: candidates share
                 one initialisation stream and the same V batches (common random numbers).
@@ -44,7 +49,7 @@ from dataclasses import dataclass
 from nasbench.api import BadInput, item_set
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules
 
-ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "validation", "topology", "decided")
+ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "measures", "validation", "topology", "decided")
 SEMANTICS = ("official", "nasbench-v1")
 
 
@@ -59,6 +64,7 @@ class Semantics:
     validation: bool = True
     topology: bool = True
     decided: bool = True
+    measures: bool = True
 
     @classmethod
     def from_settings(cls, settings: dict) -> Semantics:
@@ -81,6 +87,7 @@ class Semantics:
             "validation" not in ablate,
             "topology" not in ablate,
             "decided" not in ablate,
+            "measures" not in ablate,
         )
 
 
