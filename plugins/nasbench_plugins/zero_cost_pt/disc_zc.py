@@ -4,7 +4,8 @@ discretization A + (e, o) gives the highest proxy score S.
 The authors publish no code for disc-zc (visionbasicagent/zerocost_operation_score @55fc52b has
 no discretization path), so its default (``disc_zc_semantics=zc-pt``) computes S exactly as
 ``zc-pt`` computes it on the space (the official path's model and kernel: eval-mode BN, ReLU-class
-hooks, softmax(alpha) op weights with decided edges one-hot, a fresh minibatch per edge decision,
+hooks, softmax(alpha) op weights with decided edges one-hot, a fresh minibatch per edge decision
+(per op for a proxy other than nwot: zc-pt's ``measures`` item, and its scorer version),
 batch 256 under the Table 1/2 strategies), the edge e one-hot on o instead of o switched off: the
 two policies of Table 1 then differ only in the perturbation, as the paper compares them.
 ``nasbench-v1`` is what nasbench did before: the generic proxy on the supernet with e reduced to o
