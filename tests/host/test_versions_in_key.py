@@ -1,4 +1,5 @@
-"""A proxy whose definition changed declares a new ``version``; runs that use it get a new run key,
+"""A proxy or scorer whose results changed declares a new ``version`` (a scorer may declare
+``version(proxy)`` when only some proxies' results changed); runs that use it get a new run key,
 so a result stored under the old definition is never found as the new one's. Version "1" (or no
 version) adds nothing to the key, which keeps every key stored before versions entered it."""
 
@@ -20,6 +21,16 @@ class _SumProxy:
 
 class _SumProxyV2(_SumProxy):
     version = "2"
+
+
+class _KernelProxy(_SumProxy):
+    relu_code_kernel = True  # as nwot declares: zc-pt's official path scores it with its own kernel
+
+
+class _Unversioned:
+    """The zc-pt scorer as it was before it declared a version (the spec holds its name only)."""
+
+    name = "zc-pt"
 
 
 class _Plugin:
@@ -52,3 +63,23 @@ def test_a_new_proxy_version_is_another_run(toy_plugin, register_plugin, nasbenc
     register_plugin(_Plugin(), name="sum-proxy")
     prepared = _prepared(nasbench_registry)
     assert dataclasses.replace(prepared, proxy=_SumProxyV2()).run_key != prepared.run_key
+
+
+def test_a_scorer_declaring_version_1_keeps_the_key_it_had_without_one(toy_plugin, register_plugin, nasbench_registry):
+    register_plugin(_Plugin(), name="sum-proxy")
+    before = dataclasses.replace(_prepared(nasbench_registry), scorer=_Unversioned())
+    assert dataclasses.replace(before, scorer=type("V1", (), {"version": "1"})()).run_key == before.run_key
+
+
+def test_zc_pt_gives_the_runs_of_a_proxy_it_now_scores_differently_a_new_key(
+    toy_plugin, register_plugin, nasbench_registry
+):
+    register_plugin(_Plugin(), name="sum-proxy")
+    prepared = _prepared(nasbench_registry)
+    assert prepared.run_key != dataclasses.replace(prepared, scorer=_Unversioned()).run_key
+
+
+def test_zc_pt_keeps_the_keys_of_kernel_proxy_runs(toy_plugin, register_plugin, nasbench_registry):
+    register_plugin(_Plugin(), name="sum-proxy")
+    kernel = dataclasses.replace(_prepared(nasbench_registry), proxy=_KernelProxy())
+    assert kernel.run_key == dataclasses.replace(kernel, scorer=_Unversioned()).run_key
