@@ -2,6 +2,7 @@
 """Make a Zero-Cost-PT reference folder by running the authors' code on CPU (DARTS cells or Macro).
 
     python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space s5|macro [--seed S]
+    python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space nb201 --proxy snip --foresight DIR
 
 OFFICIAL_DIR is a checkout of visionbasicagent/zerocost_operation_score @55fc52b, extracted
 outside the project (e.g. ``git archive``). This script imports and runs it; nothing of it is
@@ -20,6 +21,14 @@ the edge scores of each topology step) recorded; then the distinct candidates as
 ``pycls`` ``NetworkCIFAR`` networks scored by ``Scorers/scorer.py`` ``Jocab_Scorer`` on V batches
 each, as ``zerocostnas/post_validate.py`` does. ``--space macro``: ``nasbench_macro/
 network_proposal.py``'s own ``main()`` (10 proposals) with a tiny stem width, every score recorded.
+``--space nb201 --proxy P`` (P one of the code's other ``proj_crit``s: snip, grad_norm, fisher,
+grasp, synflow, jacob_cov): the official NB201 supernet (``nasbench201/search_model_darts_proj.py``,
+tiny C and N) and ``pt_project``'s branch for other proxies (``init_projection.py:348-366``), every
+``find_measures`` value it computes recorded with the minibatch it drew. That branch names
+``train_queue``, which ``init_projection.py`` does not define (docs/zc-pt.md); the one patch beyond
+the runtime ones binds that name to the queue ``pt_project`` is given. ``--foresight`` is a checkout of
+SamsungLabs/zero-cost-nas (the ``foresight`` package the code imports). Records keep their labels
+here (the measures need them); a recording sampler logs the indices of each new iterator.
 The folder format is described in docs/zc-pt.md; ``nasbench verify zc-pt OUT_DIR`` checks it.
 """
 
@@ -252,6 +261,105 @@ def _validate_darts(official: Path, out: Path, data, proposals: list, a: argpars
     return {"C": a.channels, "layers": a.layers, "networks": nets, "choice": nets[choice]["genotype"]}
 
 
+# -- NB201, proxies other than nwot (the find_measures branch) ---------------------------------
+FORESIGHT_COMMIT = "a43bfbc"
+NB201_OPS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
+
+
+class LabelledImages(torch.utils.data.Dataset):
+    """The records with their labels (the measures' loss needs them), no augmentation."""
+
+    def __init__(self, data_dir: Path) -> None:
+        images, labels = read_cifar_binary(data_dir / IMAGES)
+        self.x, self.y = normalise(images), torch.as_tensor(np.asarray(labels), dtype=torch.long)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i: int):
+        return self.x[i], self.y[i]
+
+
+class RecordingSampler(torch.utils.data.Sampler):
+    """``SubsetRandomSampler`` over every record (a fresh ``torch.randperm`` of the global generator
+    per iterator), logging each permutation: a batch drawn by ``next(iter(loader))`` is its head."""
+
+    def __init__(self, n: int, log: list) -> None:
+        self.n, self.log = n, log
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        perm = torch.randperm(self.n).tolist()
+        self.log.append(perm)
+        return iter(perm)
+
+
+def _without_mask_buffers(state: dict) -> dict:
+    """The official masked layers' constant buffers (``weight_mask`` = 1, ``score`` = 0) left out, as in
+    the shared NB201 folder; checked to be those constants first."""
+    for name, value in state.items():
+        if name.endswith(".weight_mask") or name.endswith(".score"):
+            assert bool((value == (1 if name.endswith(".weight_mask") else 0)).all()), name
+    return {k: v for k, v in state.items() if not (k.endswith(".weight_mask") or k.endswith(".score"))}
+
+
+def make_nb201_measures(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
+    sys.path[:0] = [str(official / "nasbench201"), str(a.foresight.resolve())]
+    import foresight.pruners.predictive as predictive
+    from nasbench201 import init_projection
+    from nasbench201.search_model_darts_proj import TinyNetworkDartsProj
+
+    args = argparse.Namespace(
+        learning_rate=0.025, momentum=0.9, weight_decay=3e-4, nesterov=False, edge_decision="random",
+        proj_crit=a.proxy, dataset="cifar10",
+    )  # fmt: skip
+    _seed(a.seed)
+    model = TinyNetworkDartsProj(a.channels, a.cells, 4, 10, nn.CrossEntropyLoss(), NB201_OPS, args)
+    torch.save(pack_state(_without_mask_buffers(model.state_dict())), out / "supernet.pt")
+    drawn: list = []
+    data = LabelledImages(data_dir)
+    queue = torch.utils.data.DataLoader(data, batch_size=a.batch, sampler=RecordingSampler(len(data), drawn))
+    init_projection.train_queue = queue  # the name pt_project's branch uses (undefined there)
+    values: list = []
+    measure = predictive.find_measures
+
+    def recorded(*args, **kwargs):
+        result = measure(*args, **kwargs)
+        values.append(float(result[a.proxy]))
+        return result
+
+    predictive.find_measures = recorded
+    steps: list = []
+    project_op = model.project_op
+    edge_names = {i: name for name, i in model.edge2index.items()}  # "to<-from", as nasbench names them
+
+    def op(eid, opid):  # a step ends: its edge batch, then one minibatch per find_measures call
+        edge_batch, *op_batches = drawn[-(1 + model.num_op) :]
+        steps.append({"edge": edge_names[int(eid)], "edge_batch": edge_batch[: a.batch],
+                      "op_batches": [b[: a.batch] for b in op_batches], "scores": list(values[-model.num_op :]),
+                      "chosen": NB201_OPS[int(opid)]})  # fmt: skip
+        return project_op(eid, opid)
+
+    model.project_op = op
+    alphas, proposals = {}, []
+    for p in range(a.proposals):
+        alphas[f"proposal_{p}"] = model.arch_parameters()[0].detach().clone()
+        steps.clear()
+        init_projection.pt_project(queue, model, args)
+        proposals.append({"alpha": f"proposal_{p}", "steps": list(steps), "arch": model.genotype().tostr()})
+        model.reset_arch_parameters()
+    torch.save(alphas, out / "alphas.pt")
+    return {
+        "proxy": a.proxy,
+        "foresight": f"SamsungLabs/zero-cost-nas@{FORESIGHT_COMMIT}",
+        "supernet": {"C": a.channels, "N": a.cells, "num_classes": 10, "weights": "supernet.pt", "alphas": "alphas.pt"},
+        "ops": NB201_OPS,
+        "proposals": proposals,
+    }
+
+
 # -- NAS-Bench-Macro --------------------------------------------------------------------------
 def make_macro(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
     """``nasbench_macro/network_proposal.py`` ``main()`` itself, in a scratch directory (it writes
@@ -332,7 +440,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("official_dir", type=Path)
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--space", choices=("s5", "macro"), required=True)
+    parser.add_argument("--space", choices=("s5", "macro", "nb201"), required=True)
+    parser.add_argument("--proxy", default="snip", help="nb201: the official proj_crit (not jacob)")
+    parser.add_argument("--foresight", type=Path, help="nb201: a checkout of SamsungLabs/zero-cost-nas")
+    parser.add_argument("--cells", type=int, default=1, help="nb201: cells per stage N")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("NASBENCH_DATA", "../shared/data")))
     parser.add_argument("--channels", type=int, default=None, help="C (s5: 2) or the Macro stem width (4)")
@@ -341,12 +452,15 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=2, help="DARTS proposals (Macro: its code's 10)")
     parser.add_argument("--val-batches", type=int, default=2, help="DARTS validation batches V")
     a = parser.parse_args()
-    a.channels = a.channels or (4 if a.space == "macro" else 2)
+    a.channels = a.channels or (4 if a.space in ("macro", "nb201") else 2)
+    if a.space == "nb201" and (a.foresight is None or a.proxy == "jacob"):
+        parser.error("--space nb201 needs --foresight DIR and a --proxy other than jacob (nwot)")
     official, out, data_dir = a.official_dir.resolve(), a.out_dir.resolve(), a.data_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
     patch_runtime()
     sys.path.insert(0, str(official))
-    made = (make_macro if a.space == "macro" else make_darts)(official, out, data_dir, a)
+    make = {"macro": make_macro, "nb201": make_nb201_measures}.get(a.space, make_darts)
+    made = make(official, out, data_dir, a)
     spec = {
         "format": "zcpt-reference/2",
         "space": a.space,

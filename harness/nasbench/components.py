@@ -166,6 +166,14 @@ def scorer_version(scorer: Any, proxy: Any) -> str:
     return str(version(proxy) if callable(version) else version)
 
 
+def version_keys(scorer: Any, proxy: Any) -> dict[str, str]:
+    """What a run key adds for a changed proxy or scorer, so its runs get new keys; version "1"
+    adds nothing, which keeps every key stored before versions entered it."""
+    keys = {"proxy_version": proxy_version(proxy) if proxy is not None else "1"}
+    keys["scorer_version"] = scorer_version(scorer, proxy)
+    return {k: v for k, v in keys.items() if v != "1"}
+
+
 @runtime_checkable
 class Scorer(Protocol):
     """A scoring policy: scores every candidate op of an edge given the current supernet."""

@@ -24,16 +24,7 @@ import numpy as np
 import torch
 
 from nasbench import __version__
-from nasbench.components import (
-    Benchmark,
-    Proxy,
-    Scorer,
-    SearchSpace,
-    Strategy,
-    TrialResult,
-    proxy_version,
-    scorer_version,
-)
+from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult, version_keys
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
 from nasbench.executors import JobFailed, worker_registry
@@ -94,11 +85,7 @@ class PreparedRun:
             if k not in self.unkeyed and not (k in keyless and keyless[k] == v)
         }
         spec = dict(self.spec, settings=settings)
-        # a changed proxy declares a new version, so its runs get new keys; "1" keeps the old keys
-        if self.proxy is not None and proxy_version(self.proxy) != "1":
-            spec["proxy_version"] = proxy_version(self.proxy)
-        if scorer_version(self.scorer, self.proxy) != "1":  # the same rule for a changed scorer
-            spec["scorer_version"] = scorer_version(self.scorer, self.proxy)
+        spec.update(version_keys(self.scorer, self.proxy))  # a changed proxy or scorer: new keys
         canonical = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha1(canonical.encode()).hexdigest()[:16]
 

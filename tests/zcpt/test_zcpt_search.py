@@ -104,9 +104,13 @@ class _Probe:
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, object, object]] = []
+        self.channels_last: list[bool] = []
 
     def score(self, net, inputs, targets, generator):
+        from nasbench.api import network_precision
+
         self.seen.append((net.removed_ops, net.op_weights.clone(), inputs))
+        self.channels_last.append(network_precision().channels_last)
         return float(len(self.seen))
 
 
@@ -180,3 +184,12 @@ def test_with_measures_ablated_the_ops_of_an_edge_share_its_minibatch():
     batches = _Batches()
     _, seen = _score_one_edge("measures", batches=batches)
     assert batches.drawn == 0 and len({id(x) for _, _, x in seen}) == 1
+
+
+def test_another_proxy_is_scored_in_nchw_the_layout_its_official_values_are_reproduced_in():
+    from nasbench.api import precision_scope
+
+    with precision_scope("fp32", "cpu") as scope:  # channels-last is fp32's measured CPU choice
+        assert scope.channels_last
+        ctx, _ = _score_one_edge()
+    assert ctx.proxy.channels_last == [False] * 5

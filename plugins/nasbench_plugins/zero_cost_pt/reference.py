@@ -8,6 +8,9 @@
   [{arch, weights, batches, scores, total}].
 - ``s5`` (DARTS cells) and ``macro``: the format ``scripts/make_reference_zcpt.py`` writes, described
   in docs/zc-pt.md (``verify_darts``, ``verify_macro`` read it).
+- ``nb201`` with a ``proxy``: the official branch for proxies other than nwot, ``supernet`` {C, N,
+  num_classes, weights, alphas}, ``proposals`` [{alpha, steps: [{edge, edge_batch, op_batches,
+  scores, chosen}], arch}] (``verify_measures``; the records' labels come from the data file).
 
 Weights are official state_dicts, plain or packed (``pack_state``: one flat tensor per dtype and
 the names and shapes beside them, so a folder of many small tensors stays small), loaded with
@@ -42,12 +45,19 @@ class Reference:
     folder: Path
     spec: dict[str, Any]
     images: np.ndarray  # uint8 [n, 3, 32, 32] of the file the indices point into
+    labels: np.ndarray | None = None  # their classes (folders of proxies whose loss needs them)
 
     def batch(self, indices: list[int]) -> torch.Tensor:
         if not indices or min(indices) < 0 or max(indices) >= len(self.images):
             raise DataError(f"{self.folder}: image indices outside 0..{len(self.images) - 1}")
         info = self.spec["images"]
         return normalise(self.images[np.asarray(indices)], tuple(info["mean"]), tuple(info["std"]))
+
+    def targets(self, indices: list[int]) -> torch.Tensor:
+        """The classes of the records ``indices`` names (``batch`` checks the range)."""
+        if self.labels is None or not indices or min(indices) < 0 or max(indices) >= len(self.labels):
+            raise DataError(f"{self.folder}: image indices outside the labels of the data file")
+        return torch.as_tensor(np.asarray(self.labels)[np.asarray(indices)], dtype=torch.long)
 
     @property
     def space(self) -> str:
@@ -105,5 +115,5 @@ def load_reference(folder: str | Path, data_dirs: list[Path]) -> Reference:
         if key not in spec["images"]:
             raise DataError(f"{folder / 'reference.json'}: images.{key} is missing")
     image_file = reference_data_file(folder, spec["images"]["file"], data_dirs)
-    images, _labels = read_cifar_binary(image_file)
-    return Reference(folder, spec, images)
+    images, labels = read_cifar_binary(image_file)
+    return Reference(folder, spec, images, np.asarray(labels))

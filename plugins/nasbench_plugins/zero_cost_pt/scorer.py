@@ -21,11 +21,12 @@ nasbench-v1 and the trial's info says so.
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import torch
 
-from nasbench.api import Setting, active_ops, hookimpl, perturbation_scores
+from nasbench.api import Setting, active_ops, hookimpl, network_precision, perturbation_scores, precision_scope
 from nasbench_plugins.zero_cost_pt.codes import logdet
 from nasbench_plugins.zero_cost_pt.darts_topology import official_topology
 from nasbench_plugins.zero_cost_pt.edge_orders import InterleavedOrder
@@ -77,7 +78,7 @@ class ZeroCostPT:
     @staticmethod
     def version(proxy) -> str:
         """2 (2026-12-07): on NB201 a proxy without a code kernel is scored as the official
-        ``find_measures`` branch does (the ``measures`` item); nwot's runs keep version 1."""
+        ``find_measures`` branch does (the ``measures`` item), in NCHW; nwot's runs keep version 1."""
         return "1" if proxy is None or getattr(proxy, "relu_code_kernel", False) else "2"
 
     def check_settings(self, run) -> None:
@@ -184,6 +185,16 @@ class ZeroCostPT:
             ctx.counters.perturbations += 1
         return scores
 
+    @staticmethod
+    def _authors_layout(ctx, trial: _Trial):
+        """NB201's official path scores a proxy without a code kernel in NCHW, the authors' layout:
+        there nasbench reproduces the official fp32 values to ~2e-7 (snip, grad_norm, fisher; grasp
+        2.5e-5), where channels-last (train-mode BN) moves them by up to 2e-2 and flipped one of
+        jacov's kept ops (docs/zc-pt.md). Also under ``zcpt_ablate=measures``."""
+        if trial.path is None or trial.path.name != "nb201":
+            return nullcontext()
+        return precision_scope(network_precision().name, ctx.device, channels_last=False)
+
     def _find_measures(self, ctx, net, trial: _Trial) -> bool:
         """True where the official code scores each op as one ``find_measures`` call (the
         ``measures`` item): NB201 with a proxy that has no code kernel (not nwot)."""
@@ -220,7 +231,8 @@ class ZeroCostPT:
             saved = (net.removed_ops, net.op_weights)
             net.removed_ops, net.op_weights = ("blocked" if trial.semantics.rules.blocked else "skip"), weights
             try:
-                return ctx.proxy_score(net, (x, y))
+                with self._authors_layout(ctx, trial):
+                    return ctx.proxy_score(net, (x, y))
             finally:
                 net.removed_ops, net.op_weights = saved
         saved = (net.op_mask.clone(), net.op_weights)  # other supernets: weight-0 ops not run
@@ -290,7 +302,8 @@ class ZeroCostPT:
                     ctx.counters.network_forwards += 1
                     scores.append(logdet(trial.path.network_kernel(net, x, sem.rules)))
                 else:
-                    scores.append(ctx.proxy_score(net, (x, y)))
+                    with self._authors_layout(ctx, trial):
+                        scores.append(ctx.proxy_score(net, (x, y)))
                 bar.update(1, candidate=f"{i + 1}/{len(archs)}", batch=f"{j + 1}/{rounds}")
             totals.append(scores)
         bar.close()

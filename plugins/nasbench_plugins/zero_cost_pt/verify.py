@@ -1,6 +1,7 @@
 """``nasbench verify zc-pt REFERENCE_DIR``: recompute a folder of official Zero-Cost-PT numbers.
 
-The folder's ``space`` says which official path made it: NB201 (``verify_nb201``), DARTS cells
+The folder's ``space`` says which official path made it: NB201 (``verify_nb201``; with a
+``proxy``, the branch for proxies other than nwot: ``verify_measures``, in NCHW), DARTS cells
 (``verify_darts``) or Macro (``verify_macro``). Every score is recomputed with nasbench's own
 networks and kernels (the official weights loaded under our names) and compared to ``--rtol``
 (1e-5 by default: the official code accumulates K in float32), every kept op, edge and arch
@@ -13,26 +14,35 @@ from __future__ import annotations
 
 import click
 
-from nasbench.api import BadInput, DataError, hookimpl, precision_scope, resolve_device
+from nasbench.api import BadInput, DataError, hookimpl, precision_scope, registry_of, resolve_device
 from nasbench_plugins.zero_cost_pt.reference import load_reference
 from nasbench_plugins.zero_cost_pt.verify_checks import Check, report
 
+LAYOUTS = {"auto": None, "nchw": False, "channels-last": True}
+
 
 def verify_reference(
-    folder: str, data_dirs: list, rtol: float, precision: str = "fp32", device: str = "cpu"
+    folder: str, data_dirs: list, rtol: float, precision: str = "fp32", device: str = "cpu", layout: str = "auto"
 ) -> list[Check]:
-    from nasbench_plugins.zero_cost_pt import verify_darts, verify_macro, verify_nb201
+    from nasbench_plugins.zero_cost_pt import verify_darts, verify_macro, verify_measures, verify_nb201
 
     ref = load_reference(folder, data_dirs)
     dev = resolve_device(device)
     checkers = {"nb201": verify_nb201.check_nb201, "macro": verify_macro.check_macro}
     checker = checkers.get(ref.space, verify_darts.check_darts)
-    if ref.space == "nb201":
+    channels_last = LAYOUTS[layout]  # auto: NCHW (the authors' layout) where zc-pt scores in it
+    if ref.space == "nb201" and "proxy" in ref.spec:  # the official branch for proxies other than nwot
+        if dev.type != "cpu":
+            raise BadInput(f"--device {device}: {ref.folder} (a {ref.spec['proxy']} folder) is verified on the CPU")
+        proxy = registry_of().get("proxy", verify_measures.proxy_name(ref))
+        checker = lambda r, tol: verify_measures.check_measures(r, tol, proxy)  # noqa: E731
+        channels_last = False if layout == "auto" else channels_last
+    elif ref.space == "nb201":
         checker = lambda r, tol: verify_nb201.check_nb201(r, tol, dev)  # noqa: E731
     elif dev.type != "cpu":
         raise BadInput(f"--device {device}: only NB201 folders are verified off the CPU ({ref.folder} is {ref.space})")
     try:
-        with precision_scope(precision, dev):
+        with precision_scope(precision, dev, channels_last=channels_last):
             return checker(ref, rtol)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise DataError(f"{ref.folder}/reference.json is malformed: {type(exc).__name__} {exc}") from None
@@ -56,11 +66,18 @@ def nasbench_register_commands(cli: click.Group) -> None:
         help="numerics of the networks (bf16: the agreement check of docs/precision.md)",
     )
     @click.option("--device", default="cpu", show_default=True, help="cpu, cuda, cuda:N (NB201 folders)")
-    def zc_pt(reference_dir: str, rtol: float, data_dir: str | None, precision: str, device: str) -> None:
+    @click.option(
+        "--layout",
+        type=click.Choice(tuple(LAYOUTS)),
+        default="auto",
+        show_default=True,
+        help="memory format of the networks (auto: as zc-pt runs them)",
+    )
+    def zc_pt(reference_dir: str, rtol: float, data_dir: str | None, precision: str, device: str, layout: str) -> None:
         """Recompute a Zero-Cost-PT reference folder (NB201, DARTS cells or Macro; docs/zc-pt.md)."""
-        extra = "" if (precision, device) == ("fp32", "cpu") else f" ({precision}, {device})"
-        click.echo(f"reference: {reference_dir}{extra}")
-        checks = verify_reference(reference_dir, list(data_dirs(data_dir)), rtol, precision, device)
+        shown = [v for v, default in ((precision, "fp32"), (device, "cpu"), (layout, "auto")) if v != default]
+        click.echo(f"reference: {reference_dir}" + (f" ({', '.join(shown)})" if shown else ""))
+        checks = verify_reference(reference_dir, list(data_dirs(data_dir)), rtol, precision, device, layout)
         text, ok = report(checks, rtol)
         click.echo(text)
         if not ok:
