@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Make a Zero-Cost-PT reference folder by running the authors' code on CPU (DARTS cells or Macro).
+"""Make a Zero-Cost-PT reference folder by running the authors' code on CPU (NB201's other proxies,
+DARTS cells or Macro).
 
     python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space s5|macro [--seed S]
     python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space nb201 --proxy snip --foresight DIR
@@ -306,6 +307,8 @@ def _without_mask_buffers(state: dict) -> dict:
 
 
 def make_nb201_measures(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
+    """``pt_project``'s branch for ``a.proxy`` on a tiny official NB201 supernet, ``a.proposals`` times
+    (α redrawn between them as ``networks_proposal.py`` does), every value and minibatch recorded."""
     sys.path[:0] = [str(official / "nasbench201"), str(a.foresight.resolve())]
     import foresight.pruners.predictive as predictive
     from nasbench201 import init_projection
@@ -446,7 +449,7 @@ def main() -> None:
     parser.add_argument("--cells", type=int, default=1, help="nb201: cells per stage N")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("NASBENCH_DATA", "../shared/data")))
-    parser.add_argument("--channels", type=int, default=None, help="C (s5: 2) or the Macro stem width (4)")
+    parser.add_argument("--channels", type=int, default=None, help="C (s5: 2, nb201: 4) or the Macro stem width (4)")
     parser.add_argument("--layers", type=int, default=5, help="DARTS cells")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--proposals", type=int, default=2, help="DARTS proposals (Macro: its code's 10)")
