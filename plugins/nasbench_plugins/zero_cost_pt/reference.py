@@ -54,7 +54,7 @@ class Reference:
         return normalise(self.images[np.asarray(indices)], tuple(info["mean"]), tuple(info["std"]))
 
     def targets(self, indices: list[int]) -> torch.Tensor:
-        """The classes of the records ``indices`` names (``batch`` checks the range)."""
+        """The classes of the records ``indices`` names (a find_measures folder's losses need them)."""
         if self.labels is None or not indices or min(indices) < 0 or max(indices) >= len(self.labels):
             raise DataError(f"{self.folder}: image indices outside the labels of the data file")
         return torch.as_tensor(np.asarray(self.labels)[np.asarray(indices)], dtype=torch.long)
