@@ -35,7 +35,7 @@ def _copy(tmp_path: Path, proxy: str) -> tuple[Path, dict]:
     spec = json.loads((folder / "reference.json").read_text())
     spec["proposals"] = spec["proposals"][:1]
     spec["proposals"][0]["steps"] = spec["proposals"][0]["steps"][:1]
-    spec["proposals"][0]["arch"] = "(undecided edges: 5)"  # what one step leaves
+    spec["proposals"][0]["arch"] = "(edges left undecided: 5)"  # what one step leaves
     return folder, spec
 
 

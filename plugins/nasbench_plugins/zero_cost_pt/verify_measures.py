@@ -15,18 +15,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench.api import Arch, DataError
+from nasbench.api import DataError
 from nasbench_plugins.nb201.network import EDGES, NB201Supernet
 from nasbench_plugins.nb201.official import load_official
 from nasbench_plugins.nb201.ops import OPS
-from nasbench_plugins.nb201.space import NB201Space
 from nasbench_plugins.zero_cost_pt.reference import Reference
 from nasbench_plugins.zero_cost_pt.verify_checks import Check
+from nasbench_plugins.zero_cost_pt.verify_nb201 import _edge, _op, proposal_weights, proposed_arch
 
 #: the official ``proj_crit`` names of the branch -> nasbench's proxies
 PROXIES = {"snip": "snip", "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp", "synflow": "synflow",
            "jacob_cov": "jacov"}  # fmt: skip
-EDGE_NAMES = tuple(f"{i}<-{j}" for i, j in EDGES)
 NAMES = ("scores", "ops", "archs")
 
 
@@ -38,12 +37,6 @@ def proxy_name(ref: Reference) -> str:
     return PROXIES[crit]
 
 
-def _index(ref: Reference, names: tuple[str, ...], name: str, what: str) -> int:
-    if name not in names:
-        raise DataError(f"{ref.folder}: unknown {what} {name!r}; NB201's are {', '.join(names)}")
-    return names.index(name)
-
-
 def check_measures(ref: Reference, rtol: float, proxy: Any) -> list[Check]:
     """Every number of the folder, recomputed with ``proxy`` (the registry's ``proxy_name(ref)``)."""
     checks = {n: Check(n) for n in NAMES}
@@ -51,14 +44,13 @@ def check_measures(ref: Reference, rtol: float, proxy: Any) -> list[Check]:
     net = NB201Supernet(int(sn["num_classes"]), int(sn["C"]), int(sn["N"]), removed_ops="blocked", conv_bias=False)
     load_official(net, ref.weights(sn["weights"]), "supernet")
     alphas = ref.weights(sn["alphas"])
-    space = NB201Space()
     for p, proposal in enumerate(ref.spec["proposals"]):
         alpha = alphas.get(proposal["alpha"])
         if alpha is None or tuple(alpha.shape) != (len(EDGES), len(OPS)):
             raise DataError(f"{ref.folder}: alphas {proposal['alpha']!r} must be a [{len(EDGES)}, {len(OPS)}] tensor")
         decided: dict[int, int] = {}
         for s, step in enumerate(proposal["steps"]):
-            e = _index(ref, EDGE_NAMES, step["edge"], "edge")
+            e = _edge(ref, step["edge"])
             ours = [
                 _score(ref, net, proxy, _weights(alpha, decided, e, k), step["op_batches"][k]) for k in range(len(OPS))
             ]
@@ -66,19 +58,14 @@ def check_measures(ref: Reference, rtol: float, proxy: Any) -> list[Check]:
                 checks["scores"].value(value, float(step["scores"][k]), rtol, f"proposal {p} step {s} {OPS[k]}")
             kept = int(np.nanargmin(ours))
             checks["ops"].same(OPS[kept], step["chosen"], f"proposal {p} step {s} edge {step['edge']}")
-            decided[e] = _index(ref, OPS, step["chosen"], "op")
-        ops = tuple(OPS[decided[e]] if e in decided else "?" for e in range(len(EDGES)))
-        ours_arch = space.format(Arch(space.name, ops)) if "?" not in ops else f"(undecided edges: {ops.count('?')})"
-        checks["archs"].same(ours_arch, proposal["arch"], f"proposal {p}")
+            decided[e] = _op(ref, step["chosen"])
+        checks["archs"].same(proposed_arch(decided), proposal["arch"], f"proposal {p}")
     return list(checks.values())
 
 
 def _weights(alpha: torch.Tensor, decided: dict[int, int], e: int, k: int) -> torch.Tensor:
     """The op weights of A - (e, o_k) as the official branch sets them."""
-    weights = torch.softmax(alpha.float(), dim=-1)
-    for de, dk in decided.items():
-        weights[de] = 0.0
-        weights[de, dk] = 1.0
+    weights = proposal_weights(alpha, decided)
     weights[e] = 1.0 / len(OPS)
     weights[e, k] = 0.0
     return weights

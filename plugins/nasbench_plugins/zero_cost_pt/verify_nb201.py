@@ -35,6 +35,23 @@ def _op(ref: Reference, name: str) -> int:
     return OPS.index(name)
 
 
+def proposal_weights(alpha: torch.Tensor, decided: dict[int, int]) -> torch.Tensor:
+    """The official op weights of a proposal step: softmax(alpha), decided edges one-hot."""
+    weights = torch.softmax(alpha.float(), dim=-1)
+    for de, dk in decided.items():
+        weights[de] = 0.0
+        weights[de, dk] = 1.0
+    return weights
+
+
+def proposed_arch(decided: dict[int, int]) -> str:
+    """The arch string of a proposal's decisions (or how many edges it left undecided)."""
+    if len(decided) != len(EDGES):
+        return f"(edges left undecided: {len(EDGES) - len(decided)})"
+    space = NB201Space()
+    return space.format(Arch(space.name, tuple(OPS[decided[e]] for e in range(len(EDGES)))))
+
+
 def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], device: torch.device) -> None:
     sn = ref.spec["supernet"]
     net = NB201Supernet(int(sn["num_classes"]), int(sn["C"]), int(sn["N"]), removed_ops="blocked", conv_bias=False)
@@ -42,15 +59,11 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], devic
     alpha = ref.weights(sn["arch_parameters"]).get("arch_parameters")
     if alpha is None or tuple(alpha.shape) != (len(EDGES), len(OPS)):
         raise DataError(f"{ref.folder}: arch_parameters must be a [{len(EDGES)}, {len(OPS)}] tensor")
-    space = NB201Space()
     for p, proposal in enumerate(ref.spec["proposals"]):
         decided: dict[int, int] = {}
         for s, step in enumerate(proposal["steps"]):
             e = _edge(ref, step["edge"])
-            weights = torch.softmax(alpha.float(), dim=-1)
-            for de, dk in decided.items():
-                weights[de] = 0.0
-                weights[de, dk] = 1.0
+            weights = proposal_weights(alpha, decided)
             x = ref.batch(step["batch"]).to(device)
             ours = []
             for k in range(len(OPS)):
@@ -62,11 +75,7 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], devic
             checks["ops"].same(OPS[kept], step["chosen"], f"proposal {p} step {s} edge {step['edge']}")
             _op(ref, step["chosen"])
             decided[e] = kept
-        if len(decided) == len(EDGES):
-            ours_arch = space.format(Arch(space.name, tuple(OPS[decided[e]] for e in range(len(EDGES)))))
-        else:
-            ours_arch = f"(edges left undecided: {len(EDGES) - len(decided)})"
-        checks["archs"].same(ours_arch, proposal["arch"], f"proposal {p}")
+        checks["archs"].same(proposed_arch(decided), proposal["arch"], f"proposal {p}")
 
 
 def check_validation(ref: Reference, rtol: float, checks: dict[str, Check], device: torch.device) -> None:
