@@ -1,5 +1,7 @@
 """Suites on committed results: a run continues from the file, a check needs no store."""
 
+import json
+
 from nasbench.api import hookimpl
 from tests.conftest import needs_data
 
@@ -111,3 +113,26 @@ def test_each_trial_reaches_the_results_file_before_the_next_seed_runs(nasbench_
     suite = _suite(tmp_path)
     nasbench_cli(["suite", "run", suite, "--store", "a.sqlite", "--results", "r.jsonl", "--only", "best-acc"])
     assert watcher.lines_seen == [0, 1]
+
+
+@needs_data
+def test_seeds_runs_only_those_of_the_suites_seeds(nasbench_cli, tmp_path):
+    suite = _suite(tmp_path)
+    result = nasbench_cli(["suite", "run", suite, "--store", "a.sqlite", "--results", "r.jsonl", "--seeds", "1"])
+    assert result.exit_code == 0
+    assert "best-acc: 0 of 1 seeds stored, running 1" in result.output
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [row["seed"] for row in rows] == [1, 1]
+
+
+def test_a_seed_outside_the_suites_seeds_is_one_clear_line(nasbench_cli, tmp_path):
+    result = nasbench_cli(["suite", "run", _suite(tmp_path), "--store", "a.sqlite", "--seeds", "2"])
+    assert result.exit_code == 2
+    assert "seed 2 is not one of the suite's seeds (0-1)" in result.output
+    assert not (tmp_path / "a.sqlite").exists()
+
+
+def test_an_unknown_only_cell_is_one_clear_line_not_a_silent_empty_run(nasbench_cli, tmp_path):
+    result = nasbench_cli(["suite", "run", _suite(tmp_path), "--store", "a.sqlite", "--only", "best_acc"])
+    assert result.exit_code == 2
+    assert "--only 'best_acc': no such cell" in result.output and "(cells: best-acc, avg-acc)" in result.output

@@ -10,6 +10,7 @@ import click
 from nasbench.api import (
     EXIT_CHECK_FAILED,
     EXIT_TRIALS_FAILED,
+    BadInput,
     NasbenchError,
     data_dir_option,
     exit_if_failed,
@@ -81,6 +82,12 @@ def add_run(suite: click.Group) -> None:
     @click.option("--device", default="auto", show_default=True)
     @click.option("--only", "only", multiple=True, help="run only these cells (repeatable)")
     @click.option(
+        "--seeds",
+        "seed_text",
+        default=None,
+        help="run only these of the suite's seeds (e.g. 0 or 0-1), e.g. one seed of each trained cell in turn",
+    )
+    @click.option(
         "--results",
         "results",
         default=None,
@@ -95,11 +102,12 @@ def add_run(suite: click.Group) -> None:
         data_dir: str | None,
         device: str,
         only: tuple[str, ...],
+        seed_text: str | None,
         results: str | None,
         trial_timeout: float,
     ) -> None:
         """Run every cell's missing seeds (finished trials in the store, or in --results, are kept)."""
-        run_suite(file, quick, store, data_dir, device, only, trial_timeout, results)
+        run_suite(file, quick, store, data_dir, device, only, trial_timeout, results, seed_text)
 
 
 def run_suite(
@@ -111,11 +119,13 @@ def run_suite(
     only: tuple[str, ...],
     trial_timeout: float,
     results: str | None = None,
+    seed_text: str | None = None,
 ) -> None:
     """Validate every selected cell, then run each cell's seeds the store lacks; exit by failures.
 
     With ``results``: the file's trials go into the store first (a session that ended part-way
-    continues where the committed file stops), and each trial is written to the file as it ends."""
+    continues where the committed file stops), and each trial is written to the file as it ends.
+    With ``seed_text``: only those of the suite's seeds (a seed outside them is one clear line)."""
     from nasbench.api import Store, import_trial_lines, read_trial_lines, write_trial_lines
     from nasbench_plugins.suites import engine as suites
 
@@ -123,8 +133,15 @@ def run_suite(
     suites.require_checks(suite_, quick)
     registry = _registry()
     seeds = suites.seeds_of(suite_, quick)
+    if seed_text is not None:
+        seeds = suites.seeds_within(suite_, quick, seed_text)
     ran = failed = 0
     # every cell is validated before the store is opened or any trial runs
+    unknown = [name for name in only if name not in {c.name for c in suite_.cells}]
+    if unknown:
+        raise BadInput(
+            f"--only {unknown[0]!r}: no such cell in {file} (cells: {', '.join(c.name for c in suite_.cells)})"
+        )
     cells = [c for c in suite_.cells if not only or c.name in only]
     prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
     with Store(store or DEFAULT_STORE) as st:

@@ -195,6 +195,21 @@ def seeds_of(suite: Suite, quick: bool) -> list[int]:
     return parse_seeds(suite.quick_seeds if quick else suite.seeds)
 
 
+def seeds_within(suite: Suite, quick: bool, text: str) -> list[int]:
+    """The seeds ``text`` names, each one of the suite's (its committed tables are over those)."""
+    from nasbench.api import parse_seeds
+
+    allowed = seeds_of(suite, quick)
+    chosen = parse_seeds(text)
+    outside = [s for s in chosen if s not in allowed]
+    if outside:
+        raise BadInput(
+            f"--seeds {text}: seed {outside[0]} is not one of the suite's seeds "
+            f"({suite.quick_seeds if quick else suite.seeds})"
+        )
+    return chosen
+
+
 # -- metrics ---------------------------------------------------------------------------------
 def _column(name: str):
     return lambda row, _arg: row.get(name)
