@@ -47,17 +47,23 @@ class Reference:
     images: np.ndarray  # uint8 [n, 3, 32, 32] of the file the indices point into
     labels: np.ndarray | None = None  # their classes (folders of proxies whose loss needs them)
 
+    def _rows(self, indices: list[int], n: int) -> np.ndarray:
+        """``indices`` as an index array, each a record of the data file (``n`` of them)."""
+        if not indices or min(indices) < 0 or max(indices) >= n:
+            raise DataError(f"{self.folder}: image indices outside 0..{n - 1}")
+        return np.asarray(indices)
+
     def batch(self, indices: list[int]) -> torch.Tensor:
-        if not indices or min(indices) < 0 or max(indices) >= len(self.images):
-            raise DataError(f"{self.folder}: image indices outside 0..{len(self.images) - 1}")
         info = self.spec["images"]
-        return normalise(self.images[np.asarray(indices)], tuple(info["mean"]), tuple(info["std"]))
+        rows = self._rows(indices, len(self.images))
+        return normalise(self.images[rows], tuple(info["mean"]), tuple(info["std"]))
 
     def targets(self, indices: list[int]) -> torch.Tensor:
         """The classes of the records ``indices`` names (a find_measures folder's losses need them)."""
-        if self.labels is None or not indices or min(indices) < 0 or max(indices) >= len(self.labels):
-            raise DataError(f"{self.folder}: image indices outside the labels of the data file")
-        return torch.as_tensor(np.asarray(self.labels)[np.asarray(indices)], dtype=torch.long)
+        if self.labels is None:
+            raise DataError(f"{self.folder}: the data file has no labels")
+        rows = self._rows(indices, len(self.labels))
+        return torch.as_tensor(np.asarray(self.labels)[rows], dtype=torch.long)
 
     @property
     def space(self) -> str:
