@@ -137,11 +137,10 @@ def run_suite(
         seeds = suites.seeds_within(suite_, quick, seed_text)
     ran = failed = 0
     # every cell is validated before the store is opened or any trial runs
-    unknown = [name for name in only if name not in {c.name for c in suite_.cells}]
+    names = [c.name for c in suite_.cells]
+    unknown = [name for name in only if name not in names]
     if unknown:
-        raise BadInput(
-            f"--only {unknown[0]!r}: no such cell in {file} (cells: {', '.join(c.name for c in suite_.cells)})"
-        )
+        raise BadInput(f"--only {unknown[0]!r}: no such cell in {file} (cells: {', '.join(names)})")
     cells = [c for c in suite_.cells if not only or c.name in only]
     prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
     with Store(store or DEFAULT_STORE) as st:
