@@ -137,11 +137,7 @@ def run_suite(
         seeds = suites.seeds_within(suite_, quick, seed_text)
     ran = failed = 0
     # every cell is validated before the store is opened or any trial runs
-    names = [c.name for c in suite_.cells]
-    unknown = [name for name in only if name not in names]
-    if unknown:
-        raise BadInput(f"--only {unknown[0]!r}: no such cell in {file} (cells: {', '.join(names)})")
-    cells = [c for c in suite_.cells if not only or c.name in only]
+    cells = _selected_cells(suite_, only, file)
     prepared_cells = [(c, suites.prepare_cell(registry, suite_, c, quick, data_dir)) for c in cells]
     with Store(store or DEFAULT_STORE) as st:
         if results and Path(results).exists():
@@ -170,6 +166,15 @@ def run_suite(
                 if done:
                     write_trial_lines(results, done)
     exit_if_failed(failed, ran, "trials", str(store or DEFAULT_STORE))
+
+
+def _selected_cells(suite: Any, only: tuple[str, ...], file: str) -> list[Any]:
+    """The cells ``--only`` names (all when none); a name the suite lacks is one clear line."""
+    names = [c.name for c in suite.cells]
+    unknown = [name for name in only if name not in names]
+    if unknown:
+        raise BadInput(f"--only {unknown[0]!r}: no such cell in {file} (cells: {', '.join(names)})")
+    return [c for c in suite.cells if not only or c.name in only]
 
 
 def _trial_line(result: Any) -> str:
