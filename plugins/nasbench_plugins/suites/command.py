@@ -132,9 +132,7 @@ def run_suite(
     suite_ = suites.load_suite(file)
     suites.require_checks(suite_, quick)
     registry = _registry()
-    seeds = suites.seeds_of(suite_, quick)
-    if seed_text is not None:
-        seeds = suites.seeds_within(suite_, quick, seed_text)
+    seeds = suites.seeds_of(suite_, quick) if seed_text is None else suites.seeds_within(suite_, quick, seed_text)
     ran = failed = 0
     # every cell is validated before the store is opened or any trial runs
     cells = _selected_cells(suite_, only, file)
