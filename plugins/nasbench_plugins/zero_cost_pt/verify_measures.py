@@ -21,7 +21,7 @@ from nasbench_plugins.nb201.official import load_official
 from nasbench_plugins.nb201.ops import OPS
 from nasbench_plugins.zero_cost_pt.reference import Reference
 from nasbench_plugins.zero_cost_pt.verify_checks import Check
-from nasbench_plugins.zero_cost_pt.verify_nb201 import _edge, _op, proposal_weights, proposed_arch
+from nasbench_plugins.zero_cost_pt.verify_nb201 import edge_index, op_index, proposal_weights, proposed_arch
 
 #: the official ``proj_crit`` names of the branch -> nasbench's proxies
 PROXIES = {"snip": "snip", "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp", "synflow": "synflow",
@@ -50,7 +50,7 @@ def check_measures(ref: Reference, rtol: float, proxy: Any) -> list[Check]:
             raise DataError(f"{ref.folder}: alphas {proposal['alpha']!r} must be a [{len(EDGES)}, {len(OPS)}] tensor")
         decided: dict[int, int] = {}
         for s, step in enumerate(proposal["steps"]):
-            e = _edge(ref, step["edge"])
+            e = edge_index(ref, step["edge"])
             ours = [
                 _score(ref, net, proxy, _weights(alpha, decided, e, k), step["op_batches"][k]) for k in range(len(OPS))
             ]
@@ -58,7 +58,7 @@ def check_measures(ref: Reference, rtol: float, proxy: Any) -> list[Check]:
                 checks["scores"].value(value, float(step["scores"][k]), rtol, f"proposal {p} step {s} {OPS[k]}")
             kept = int(np.nanargmin(ours))
             checks["ops"].same(OPS[kept], step["chosen"], f"proposal {p} step {s} edge {step['edge']}")
-            decided[e] = _op(ref, step["chosen"])
+            decided[e] = op_index(ref, step["chosen"])
         checks["archs"].same(proposed_arch(decided), proposal["arch"], f"proposal {p}")
     return list(checks.values())
 

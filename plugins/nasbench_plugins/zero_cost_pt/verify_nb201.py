@@ -23,13 +23,13 @@ EDGE_NAMES = tuple(f"{i}<-{j}" for i, j in EDGES)
 NAMES = ("scores", "ops", "archs", "validation scores", "validation totals", "validation choice")
 
 
-def _edge(ref: Reference, name: str) -> int:
+def edge_index(ref: Reference, name: str) -> int:
     if name not in EDGE_NAMES:
         raise DataError(f"{ref.folder}: unknown edge {name!r}; NB201 edges are {', '.join(EDGE_NAMES)}")
     return EDGE_NAMES.index(name)
 
 
-def _op(ref: Reference, name: str) -> int:
+def op_index(ref: Reference, name: str) -> int:
     if name not in OPS:
         raise DataError(f"{ref.folder}: unknown op {name!r}; NB201 ops are {', '.join(OPS)}")
     return OPS.index(name)
@@ -62,7 +62,7 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], devic
     for p, proposal in enumerate(ref.spec["proposals"]):
         decided: dict[int, int] = {}
         for s, step in enumerate(proposal["steps"]):
-            e = _edge(ref, step["edge"])
+            e = edge_index(ref, step["edge"])
             weights = proposal_weights(alpha, decided)
             x = ref.batch(step["batch"]).to(device)
             ours = []
@@ -73,7 +73,7 @@ def check_proposals(ref: Reference, rtol: float, checks: dict[str, Check], devic
                 checks["scores"].value(ours[k], float(step["scores"][k]), rtol, f"proposal {p} step {s} {OPS[k]}")
             kept = int(np.nanargmin(ours))
             checks["ops"].same(OPS[kept], step["chosen"], f"proposal {p} step {s} edge {step['edge']}")
-            _op(ref, step["chosen"])
+            op_index(ref, step["chosen"])
             decided[e] = kept
         checks["archs"].same(proposed_arch(decided), proposal["arch"], f"proposal {p}")
 
