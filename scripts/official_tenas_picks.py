@@ -14,6 +14,10 @@ each decision logs the rank sums of every remaining (edge, op) removal and the `
   the edge, the rule ``tenas_project`` applies to the first remaining edge), as Table 1's
   strategy reads A_0.
 
+and the per-edge Spearman rho of those first rank sums (negated: low is kept) against the oracle's
+best-acc and avg-acc, averaged over the six edges: the measure of the paper's Figure 2 and of a
+trial's ``edge_spearman_initial``.
+
 docs/paper-tables.md records the output beside the paper's Table 1 value.
 """
 
@@ -26,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.api import registry_of
+from nasbench.api import oracle_scores, registry_of, spearman
 
 #: the official NB201 op order (``cell_operations.py``), which ``opid`` indexes
 OFFICIAL_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -53,6 +57,7 @@ def main() -> None:
     space = registry.get("space", "nb201")
     bench = registry.get("benchmark", "nb201")
     edges = space.edges  # the official edge order: 0->1, 0->2, 1->2, 0->3, 1->3, 2->3
+    codes, accuracy = bench.table(bench.oracle_dataset.get(args.dataset, args.dataset))
 
     def describe(ops: dict[str, str]) -> str:
         arch = space.complete(ops)
@@ -68,6 +73,11 @@ def main() -> None:
         sums = np.asarray(run["first"], dtype=float).reshape(len(edges), len(OFFICIAL_OPS))
         independent = {edge: OFFICIAL_OPS[int(np.nanargmin(row))] for edge, row in zip(edges, sums)}
         print(f"  independent  {describe(independent)}")
+        rho = {policy: [] for policy in ("best-acc", "avg-acc")}
+        for e, row in enumerate(sums):
+            for policy, values in oracle_scores(codes, accuracy, {}, e, len(OFFICIAL_OPS)).items():
+                rho[policy].append(spearman(list(-row), values))
+        print("  rho (first decision)  " + "  ".join(f"{p} {np.nanmean(v):+.3f}" for p, v in rho.items()))
 
 
 if __name__ == "__main__":
