@@ -30,10 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.api import oracle_scores, registry_of, spearman
-
-#: the official NB201 op order (``cell_operations.py``), which ``opid`` indexes
-OFFICIAL_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+from nasbench.api import EdgeScores, edge_spearman, oracle_scores, registry_of
+from nasbench_plugins.nb201.ops import OPS as OFFICIAL_OPS  # the official order, which ``opid`` indexes
 
 
 def read_log(path: Path) -> dict:
@@ -58,6 +56,14 @@ def main() -> None:
     bench = registry.get("benchmark", "nb201")
     edges = space.edges  # the official edge order: 0->1, 0->2, 1->2, 0->3, 1->3, 2->3
     codes, accuracy = bench.table(bench.oracle_dataset.get(args.dataset, args.dataset))
+    # A_0's oracle (nothing decided yet): the same for every log
+    oracle = [
+        {
+            policy: dict(zip(OFFICIAL_OPS, values))
+            for policy, values in oracle_scores(codes, accuracy, {}, e, len(OFFICIAL_OPS)).items()
+        }
+        for e in range(len(edges))
+    ]
 
     def describe(ops: dict[str, str]) -> str:
         arch = space.complete(ops)
@@ -73,11 +79,12 @@ def main() -> None:
         sums = np.asarray(run["first"], dtype=float).reshape(len(edges), len(OFFICIAL_OPS))
         independent = {edge: OFFICIAL_OPS[int(np.nanargmin(row))] for edge, row in zip(edges, sums)}
         print(f"  independent  {describe(independent)}")
-        rho = {policy: [] for policy in ("best-acc", "avg-acc")}
-        for e, row in enumerate(sums):
-            for policy, values in oracle_scores(codes, accuracy, {}, e, len(OFFICIAL_OPS)).items():
-                rho[policy].append(spearman(list(-row), values))
-        print("  rho (first decision)  " + "  ".join(f"{p} {np.nanmean(v):+.3f}" for p, v in rho.items()))
+        records = [
+            EdgeScores(edge=edge, step=0, scores=dict(zip(OFFICIAL_OPS, -row)), oracle=oracle[e])
+            for e, (edge, row) in enumerate(zip(edges, sums))
+        ]
+        rho = {p: edge_spearman(records, p) for p in ("best-acc", "avg-acc")}
+        print("  rho (first decision)  " + "  ".join(f"{p} {v:+.3f}" for p, v in rho.items()))
 
 
 if __name__ == "__main__":
