@@ -27,8 +27,8 @@ answer to "what can a plugin rely on". Grouped as:
   store file's one opener, which creates or migrates the tables it is given); committed trials as
   JSON lines: ``read_trial_lines``/``write_trial_lines``/``import_trial_lines`` and ``trials_store``
   (a temporary store holding committed trials, for reports and checks without a store of one's own);
-- **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``data_dir_option``,
-  ``FiniteFloat`` (a float option without NaN/inf), ``registry_of``;
+- **commands**: ``command_group``, ``exit_if_failed``, ``trial_timeout_option``, ``journal_option``,
+  ``data_dir_option``, ``FiniteFloat`` (a float option without NaN/inf), ``registry_of``;
 - **running trials and jobs**: ``prepare_run``/``run_trials``/``result_json`` (what ``nasbench run`` does),
   ``make_executor`` (serial, process pool or Ray, one retry policy) and ``JobFailed``;
   ``worker_registry``/``share_registry``/``plugin_modules_of`` (a job's registry in its worker);
@@ -45,6 +45,7 @@ from nasbench.clikit import (
     command_group,
     data_dir_option,
     exit_if_failed,
+    journal_option,
     registry_of,
     trial_timeout_option,
 )
@@ -220,6 +221,7 @@ __all__ = [
     "Registry",
     "make_registry",
     "trial_timeout_option",
+    "journal_option",
     # running trials and jobs (what `nasbench run` does, for commands that run many)
     "PreparedRun",
     "prepare_run",

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from nasbench.clikit import data_dir_option, exit_if_failed, trial_timeout_option
+from nasbench.clikit import data_dir_option, exit_if_failed, journal_option, trial_timeout_option
 from nasbench.errors import BadInput, NasbenchError
 
 
@@ -237,6 +237,7 @@ def execute_run(opts: dict[str, Any], reg: Any) -> None:
     prepared.show_progress = not opts["as_json"] and sys.stderr.isatty()
     prepared.progress_json = opts["progress_json"]
     prepared.trial_timeout = opts["trial_timeout"]
+    prepared.journal_dir = opts["journal"]
     _threads(opts, prepared)
     quiet = opts["as_json"]
     with Store(opts["store"] or DEFAULT_STORE) as store:
@@ -302,6 +303,7 @@ def add_run(cli: click.Group, registry: Callable[[], Any]) -> None:
     )
     @click.option("--address", default=None, help="Ray cluster address (with --executor ray)")
     @trial_timeout_option
+    @journal_option
     @click.option("--json", "as_json", is_flag=True, help="one JSON object per trial per line, no progress bar")
     @click.option(
         "--progress-json",

@@ -72,6 +72,17 @@ trial_timeout_option = click.option(
     help="seconds a trial may run before it is stored as failed (0 = no limit; finite)",
 )
 
+#: ``--journal``, shared by ``run`` and ``suite run``: a folder that keeps each running seed's
+#: proxy values (``nasbench.journal``), so that a seed stopped part-way continues from them
+journal_option = click.option(
+    "--journal",
+    "journal",
+    default="",
+    type=click.Path(file_okay=False),
+    help="folder for each running seed's proxy values (RUNKEY-sSEED.jsonl): a seed stopped part-way "
+    "continues from its file, which is deleted once the trial is stored",
+)
+
 
 def _data_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An explicit data directory must be one (never a silent fall-through to other data); given

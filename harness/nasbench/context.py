@@ -19,6 +19,7 @@ from torch import nn
 from nasbench.components import Arch, Benchmark, EdgeScores, Proxy, Scorer, SearchSpace
 from nasbench.errors import NasbenchError
 from nasbench.images import ImageSet
+from nasbench.journal import ProxyJournal
 from nasbench.measure import Counters
 from nasbench.oracle import oracle_scores
 from nasbench.progress import Progress, json_events_from_env
@@ -43,6 +44,8 @@ class SearchContext:
     #: progress events as JSON lines on stderr (``nasbench.progress``)
     progress_json: bool = False
     counters: Counters = field(default_factory=Counters)
+    #: the seed's proxy values so far (``nasbench.journal``): replayed, not recomputed, on a resume
+    journal: ProxyJournal | None = None
     #: per-trial scratch space for plugins, keyed by the plugin's name (components are shared by trials)
     state: dict[str, Any] = field(default_factory=dict)
     rng: np.random.Generator = field(init=False)
@@ -115,6 +118,15 @@ class SearchContext:
         if self.proxy is None:
             raise NasbenchError(f"scorer {self.scorer.name!r} needs a proxy; pass --proxy")
         inputs, targets = batch if batch is not None else self.batch
+        c = self.counters
+        if self.journal is not None:
+            entry = self.journal.replay()
+            if entry is not None:  # computed by an earlier session of this seed
+                c.forward_passes, c.supernet_forwards, c.network_forwards = (
+                    a + b for a, b in zip((c.forward_passes, c.supernet_forwards, c.network_forwards), entry.passes)
+                )
+                return entry.value
+        before = (c.forward_passes, c.supernet_forwards, c.network_forwards)
         is_supernet = net is self._supernet
 
         def count(_module: nn.Module, _inputs: Any) -> None:
@@ -131,7 +143,11 @@ class SearchContext:
             value = float(self.proxy.score(net, inputs, targets, self.torch_generator(_STREAM_PROXY)))
         finally:
             handle.remove()
-        return math.nan if math.isnan(value) or value == math.inf else value
+        value = math.nan if math.isnan(value) or value == math.inf else value
+        if self.journal is not None:
+            after = (c.forward_passes, c.supernet_forwards, c.network_forwards)
+            self.journal.record(value, tuple(a - b for a, b in zip(after, before)))
+        return value
 
     @property
     def batch(self) -> tuple[torch.Tensor, torch.Tensor]:

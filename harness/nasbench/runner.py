@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 import platform
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from nasbench.executors import JobFailed, worker_registry
 from nasbench.heap import keep_freed_memory
 from nasbench.hostsettings import HOST
 from nasbench.images import ImageSet, load_cifar10
+from nasbench.journal import JournalMismatch, ProxyJournal, journal_path
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
 from nasbench.precision import cpu_has_bf16_units, network_precision, precision_scope
@@ -67,6 +69,9 @@ class PreparedRun:
     #: seconds one trial may take before it is stopped and stored as failed (0 = no limit); not
     #: part of the spec: a limit changes whether a trial finishes, never what it computes
     trial_timeout: float = 0.0
+    #: folder of the seeds' proxy journals (``nasbench.journal``; "" = none): a seed stopped
+    #: part-way continues from its journal; not part of the spec (a replay is the same search)
+    journal_dir: str = ""
     #: ``prepare``'s arguments but the registry: what a worker process prepares the run from
     #: (None when images were passed in: such a run runs only in this process)
     prepare_args: dict[str, Any] | None = None
@@ -250,7 +255,30 @@ def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured:
 
 def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
     """One seed: search, measure, score on the benchmark. Exceptions, a plugin's NaN-only scores
-    and a trial past ``prepared.trial_timeout`` become a failed result with the reason."""
+    and a trial past ``prepared.trial_timeout`` become a failed result with the reason. With a
+    journal folder the seed replays its journal first; a journal that disagrees with the search
+    is discarded and the seed runs afresh."""
+    if not prepared.journal_dir:
+        return _search_trial(prepared, seed, None)
+    path = journal_path(prepared.journal_dir, prepared.run_key, seed)
+    journal = ProxyJournal.open(path, prepared.run_key, seed)
+    if journal.resuming:
+        _say(f"seed {seed}: resuming from {path} ({len(journal.entries)} proxy values)")
+    result = _search_trial(prepared, seed, journal)
+    if result.status != "ok" and result.failure and result.failure.startswith(JournalMismatch.__name__):
+        _say(f"seed {seed}: {result.failure.split(': ', 1)[1]}")
+        journal.close(remove=True)
+        journal = ProxyJournal.open(path, prepared.run_key, seed)
+        result = _search_trial(prepared, seed, journal)
+    journal.close(remove=result.status == "ok")  # a stored trial needs no journal; a failed one keeps it
+    return result
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _search_trial(prepared: PreparedRun, seed: int, journal: ProxyJournal | None) -> TrialResult:
     ctx = SearchContext(
         space=prepared.space,
         benchmark=prepared.benchmark,
@@ -263,6 +291,7 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         images_loader=prepared.images_loader,
         show_progress=prepared.show_progress,
         progress_json=prepared.progress_json,
+        journal=journal,
     )
     try:
         keep_freed_memory()  # no page faults for every fresh activation (nasbench.heap)
@@ -270,8 +299,12 @@ def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
         with deadline(prepared.trial_timeout), precision_scope(precision, prepared.device):
             with measure(prepared.device) as measured:
                 outcome = prepared.strategy.search(ctx)
+                seconds = journal.elapsed() if journal is not None and journal.replayed else None
             check_scores(prepared, outcome)
             metrics = _evaluate(prepared, ctx, outcome, measured)
+            if seconds is not None:  # every session of the seed, replays not counted twice
+                metrics["search_seconds"] = seconds
+                metrics["extra"]["resumed"] = journal.summary()
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin may raise anything; the run goes on
@@ -294,6 +327,7 @@ class TrialJob:
     progress_json: bool = False
     #: torch threads in the worker (0: leave the executor's one thread per worker)
     threads: int = 0
+    journal_dir: str = ""
 
 
 #: per worker process: the runs prepared so far, by their arguments
@@ -309,6 +343,7 @@ def trial_job(job: TrialJob) -> tuple[TrialResult, dict[str, Any]]:
     if prepared.run_key != job.run_key:
         raise BadInput(f"the worker prepared run {prepared.run_key}, not {job.run_key} (another spec there)")
     prepared.trial_timeout, prepared.progress_json = job.trial_timeout, job.progress_json
+    prepared.journal_dir = job.journal_dir
     if job.threads:
         torch.set_num_threads(job.threads)
     return run_trial(prepared, job.seed), protocol(prepared)
@@ -334,7 +369,7 @@ def _trials(
     if prepared.prepare_args is None:
         raise BadInput("a run prepared with its own images runs only in this process (executor serial)")
     args = (prepared.prepare_args, modules, prepared.run_key, prepared.trial_timeout)
-    extra = {"progress_json": prepared.progress_json, "threads": prepared.threads}
+    extra = {"progress_json": prepared.progress_json, "threads": prepared.threads, "journal_dir": prepared.journal_dir}
     jobs = [TrialJob(*args, seed, **extra) for seed in todo if still_todo(seed)]
     for job, outcome in executor.run(trial_job, jobs):
         if isinstance(outcome, JobFailed):
@@ -357,6 +392,9 @@ def run(
     ``executor`` (whose workers register ``plugin_modules`` besides the installed plugins)."""
     done = set() if force else store.finished_seeds(prepared.run_key)
     todo = [s for s in seeds if s not in done]
+    if force and prepared.journal_dir:  # --force re-runs a seed from scratch, never from a journal
+        for seed in todo:
+            journal_path(prepared.journal_dir, prepared.run_key, seed).unlink(missing_ok=True)
     for seed in seeds:
         if seed in done and on_skip is not None:
             on_skip(seed)

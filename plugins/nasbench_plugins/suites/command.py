@@ -15,6 +15,7 @@ from nasbench.api import (
     data_dir_option,
     exit_if_failed,
     hookimpl,
+    journal_option,
     registry_of,
     run_trials,
     trial_timeout_option,
@@ -95,6 +96,7 @@ def add_run(suite: click.Group) -> None:
         help="committed results file (.jsonl): its trials count as done, each new trial is added to it as it ends",
     )
     @trial_timeout_option
+    @journal_option
     def run_cmd(
         file: str,
         quick: bool,
@@ -105,9 +107,10 @@ def add_run(suite: click.Group) -> None:
         seed_text: str | None,
         results: str | None,
         trial_timeout: float,
+        journal: str,
     ) -> None:
         """Run every cell's missing seeds (finished trials in the store, or in --results, are kept)."""
-        run_suite(file, quick, store, data_dir, device, only, trial_timeout, results, seed_text)
+        run_suite(file, quick, store, data_dir, device, only, trial_timeout, results, seed_text, journal)
 
 
 def run_suite(
@@ -120,12 +123,14 @@ def run_suite(
     trial_timeout: float,
     results: str | None = None,
     seed_text: str | None = None,
+    journal: str = "",
 ) -> None:
     """Validate every selected cell, then run each cell's seeds the store lacks; exit by failures.
 
     With ``results``: the file's trials go into the store first (a session that ended part-way
     continues where the committed file stops), and each trial is written to the file as it ends.
-    With ``seed_text``: only those of the suite's seeds (a seed outside them is one clear line)."""
+    With ``seed_text``: only those of the suite's seeds (a seed outside them is one clear line).
+    With ``journal``: each running seed keeps its proxy values there and continues from them."""
     from nasbench.api import Store, import_trial_lines, read_trial_lines, write_trial_lines
     from nasbench_plugins.suites import engine as suites
 
@@ -141,7 +146,7 @@ def run_suite(
         if results and Path(results).exists():
             click.echo(f"{import_trial_lines(st, read_trial_lines(results))} trials read from {results}")
         for cell, prepared in prepared_cells:
-            prepared.trial_timeout = trial_timeout
+            prepared.trial_timeout, prepared.journal_dir = trial_timeout, journal
             if device != "auto":
                 from nasbench.api import resolve_device
 
