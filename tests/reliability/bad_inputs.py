@@ -241,6 +241,13 @@ CASES: list[tuple[str, list[str], str, str | None]] = [
         "finite",
         None,
     ),
+    ("journal-a-file", [*RUN, "--journal", "{store}", "--store", "{store}"], "is a file", None),
+    (
+        "suite-journal-a-file",
+        ["suite", "run", "{suite_ok}", "--journal", "{store}", "--store", "{store}"],
+        "is a file",
+        None,
+    ),
     # -- issue 28: absurd sizes (a search that would never end) and non-finite numbers
     ("proposals-huge", [*ZC, "-N", "99999999999999999999", "--store", "{store}"], "proposals=", None),
     ("proposals-over-maximum", [*ZC, "-N", "10001", "--store", "{store}"], "must be <= 10000", None),
