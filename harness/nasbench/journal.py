@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbench.errors import NasbenchError
+from nasbench.provenance import source_commit
 
 #: bump when an entry's meaning changes (a journal of another format is discarded, never replayed)
 JOURNAL_FORMAT = 1
@@ -77,8 +78,8 @@ class ProxyJournal:
     #: values served from the file so far, and the seconds the seed had spent at the last of them
     replayed: int = 0
     seconds_before: float = 0.0
-    #: sessions that wrote to the file before this one (the header lines)
-    sessions: int = 0
+    #: the source commit of each session that wrote to the file before this one (its header line)
+    commits: list[str | None] = field(default_factory=list)
     _t0: float = field(default_factory=time.perf_counter, repr=False)
     _file: Any = field(default=None, repr=False)
 
@@ -93,7 +94,7 @@ class ProxyJournal:
     def _read(self) -> None:
         if not self.path.exists():
             return
-        entries, sessions, good = [], 0, []
+        entries, commits, good = [], [], []
         lines = self.path.read_text().split("\n")
         for line in lines[:-1]:  # the text after the last newline is a line cut short by a kill
             try:
@@ -109,12 +110,12 @@ class ProxyJournal:
                 ):
                     self.path.unlink()  # another run's or format's: never replayed
                     return
-                sessions += 1
+                commits.append(item.get("commit"))
                 continue
             entries.append(Entry(_decode(item["v"]), tuple(item["passes"]), float(item["s"])))
         if len(good) < len(lines) - 1 or lines[-1]:
             self.path.write_text("".join(line + "\n" for line in good))  # appends start on a whole line
-        self.entries, self.sessions = entries, sessions
+        self.entries, self.commits = entries, commits
 
     @property
     def resuming(self) -> bool:
@@ -150,7 +151,7 @@ class ProxyJournal:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a")
             header = {"journal": JOURNAL_FORMAT, "run_key": self.run_key, "seed": self.seed}
-            header["from_value"] = self.replayed
+            header |= {"from_value": self.replayed, "commit": source_commit()}
             self._file.write(json.dumps(header) + "\n")
         line = {"v": _encode(value), "passes": list(passes), "s": round(self.elapsed(), 3)}
         self._file.write(json.dumps(line) + "\n")
@@ -161,7 +162,7 @@ class ProxyJournal:
         if not self.entries:
             return {}
         done = {"values_from_journal": self.replayed, "seconds_before": self.seconds_before}
-        return done | {"sessions_before": self.sessions}
+        return done | {"sessions_before": len(self.commits), "commits_before": self.commits}
 
     def close(self, remove: bool = False) -> None:
         if self._file is not None:

@@ -107,6 +107,7 @@ def test_a_seed_stopped_part_way_ends_with_the_row_of_an_uninterrupted_run(proxy
     assert resumed.status == "ok"
     assert proxy.calls == total - 18  # 18 values replayed; the 19th recomputed as the check
     assert row["extra"]["resumed"]["values_from_journal"] == 19
+    assert row["extra"]["resumed"]["sessions_before"] == 1
     _same_row(_without_resumed(row), _without_resumed(clean))
 
 
