@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,24 @@ class ProxyJournal:
             self._file = None
         if remove and self.path.exists():
             os.unlink(self.path)
+
+
+def journalled(search: Callable[[ProxyJournal], Any], path: Path, run_key: str, seed: int) -> Any:
+    """``search(journal)`` (a trial's result) with the seed's journal at ``path``: replayed when it
+    holds values, discarded and the seed searched afresh when it disagrees, deleted once the
+    trial is ok (a failed trial keeps it)."""
+    journal = ProxyJournal.open(path, run_key, seed)
+    if journal.resuming:
+        _say(f"seed {seed}: resuming from {path} ({len(journal.entries)} proxy values)")
+    result = search(journal)
+    if result.status != "ok" and (result.failure or "").startswith(JournalMismatch.__name__):
+        _say(f"seed {seed}: {result.failure.split(': ', 1)[1]}")
+        journal.close(remove=True)
+        journal = ProxyJournal.open(path, run_key, seed)
+        result = search(journal)
+    journal.close(remove=result.status == "ok")
+    return result
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,4 +1,5 @@
-"""Which source made a number: the git commit of the nasbench checkout a trial ran from.
+"""Which source made a number: the git commit of the nasbench checkout a trial ran from, and
+the rest of a trial's ``protocol`` (versions, platform, device, threads).
 
 Committed results (``results/*.jsonl``) carry it so that a reader can check a number out and
 re-run it. Asked once per process (never at import); an installed wheel, a missing ``git`` or a
@@ -9,8 +10,16 @@ to tracked files is marked ``<sha>-dirty``: such a number cannot be re-made from
 from __future__ import annotations
 
 import functools
+import platform
 import subprocess
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from nasbench import __version__
+from nasbench.precision import cpu_has_bf16_units, network_precision
 
 
 def _git(folder: Path, *args: str) -> str | None:
@@ -32,3 +41,25 @@ def source_commit() -> str | None:
         return None
     status = _git(folder, "status", "--porcelain", "--untracked-files=no")
     return f"{sha}-dirty" if status else sha
+
+
+def protocol(prepared: Any) -> dict[str, Any]:
+    """Everything beyond a run's spec (``runner.PreparedRun``) that a reader needs to reproduce a number."""
+    info: dict[str, Any] = {
+        "nasbench": __version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "device": str(prepared.device),
+        "commit": source_commit(),
+    }
+    if prepared.device.type == "cuda":
+        info["device_name"] = torch.cuda.get_device_name(prepared.device)
+    else:
+        info["device_name"] = platform.processor() or platform.machine()
+        info["torch_threads"] = torch.get_num_threads()
+        info["cpu_bf16_units"] = cpu_has_bf16_units()
+    precision = network_precision(prepared.spec["settings"].get("precision", "fp32"), prepared.device)
+    info["channels_last"] = precision.channels_last
+    return info

@@ -11,11 +11,10 @@ seed; the parent alone writes the store, as each result arrives.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
-import platform
-import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench import __version__
 from nasbench.components import Benchmark, Proxy, Scorer, SearchSpace, Strategy, TrialResult, version_keys
 from nasbench.context import SearchContext
 from nasbench.errors import BadInput
@@ -32,11 +30,11 @@ from nasbench.executors import JobFailed, worker_registry
 from nasbench.heap import keep_freed_memory
 from nasbench.hostsettings import HOST
 from nasbench.images import ImageSet, load_cifar10
-from nasbench.journal import JournalMismatch, ProxyJournal, journal_path
+from nasbench.journal import ProxyJournal, journal_path, journalled
 from nasbench.measure import measure
 from nasbench.metrics import edge_spearman, percentile
-from nasbench.precision import cpu_has_bf16_units, network_precision, precision_scope
-from nasbench.provenance import source_commit
+from nasbench.precision import precision_scope
+from nasbench.provenance import protocol
 from nasbench.registry import Registry
 from nasbench.setting_checks import check_batch_fits
 from nasbench.settings import configure_run
@@ -194,28 +192,6 @@ def prepare(
     )
 
 
-def protocol(prepared: PreparedRun) -> dict[str, Any]:
-    """Everything beyond the spec that a reader needs to reproduce a number."""
-    info: dict[str, Any] = {
-        "nasbench": __version__,
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "device": str(prepared.device),
-        "commit": source_commit(),
-    }
-    if prepared.device.type == "cuda":
-        info["device_name"] = torch.cuda.get_device_name(prepared.device)
-    else:
-        info["device_name"] = platform.processor() or platform.machine()
-        info["torch_threads"] = torch.get_num_threads()
-        info["cpu_bf16_units"] = cpu_has_bf16_units()
-    precision = network_precision(prepared.spec["settings"].get("precision", "fp32"), prepared.device)
-    info["channels_last"] = precision.channels_last
-    return info
-
-
 def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured: Any) -> dict[str, Any]:
     bench, space, dataset = prepared.benchmark, prepared.space, prepared.spec["dataset"]
     arch = outcome.arch
@@ -256,26 +232,11 @@ def _evaluate(prepared: PreparedRun, ctx: SearchContext, outcome: Any, measured:
 def run_trial(prepared: PreparedRun, seed: int) -> TrialResult:
     """One seed: search, measure, score on the benchmark. Exceptions, a plugin's NaN-only scores
     and a trial past ``prepared.trial_timeout`` become a failed result with the reason. With a
-    journal folder the seed replays its journal first; a journal that disagrees with the search
-    is discarded and the seed runs afresh."""
+    journal folder the seed replays its proxy values first (``nasbench.journal``)."""
     if not prepared.journal_dir:
         return _search_trial(prepared, seed, None)
-    path = journal_path(prepared.journal_dir, prepared.run_key, seed)
-    journal = ProxyJournal.open(path, prepared.run_key, seed)
-    if journal.resuming:
-        _say(f"seed {seed}: resuming from {path} ({len(journal.entries)} proxy values)")
-    result = _search_trial(prepared, seed, journal)
-    if result.status != "ok" and result.failure and result.failure.startswith(JournalMismatch.__name__):
-        _say(f"seed {seed}: {result.failure.split(': ', 1)[1]}")
-        journal.close(remove=True)
-        journal = ProxyJournal.open(path, prepared.run_key, seed)
-        result = _search_trial(prepared, seed, journal)
-    journal.close(remove=result.status == "ok")  # a stored trial needs no journal; a failed one keeps it
-    return result
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    search = functools.partial(_search_trial, prepared, seed)
+    return journalled(search, journal_path(prepared.journal_dir, prepared.run_key, seed), prepared.run_key, seed)
 
 
 def _search_trial(prepared: PreparedRun, seed: int, journal: ProxyJournal | None) -> TrialResult:
