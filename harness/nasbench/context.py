@@ -122,11 +122,9 @@ class SearchContext:
         if self.journal is not None:
             entry = self.journal.replay()
             if entry is not None:  # computed by an earlier session of this seed
-                c.forward_passes, c.supernet_forwards, c.network_forwards = (
-                    a + b for a, b in zip((c.forward_passes, c.supernet_forwards, c.network_forwards), entry.passes)
-                )
+                c.forward_passes, c.supernet_forwards, c.network_forwards = map(sum, zip(_passes(c), entry.passes))
                 return entry.value
-        before = (c.forward_passes, c.supernet_forwards, c.network_forwards)
+        before = _passes(c)
         is_supernet = net is self._supernet
 
         def count(_module: nn.Module, _inputs: Any) -> None:
@@ -145,8 +143,7 @@ class SearchContext:
             handle.remove()
         value = math.nan if math.isnan(value) or value == math.inf else value
         if self.journal is not None:
-            after = (c.forward_passes, c.supernet_forwards, c.network_forwards)
-            self.journal.record(value, tuple(a - b for a, b in zip(after, before)))
+            self.journal.record(value, tuple(a - b for a, b in zip(_passes(c), before)))
         return value
 
     @property
@@ -180,3 +177,8 @@ class SearchContext:
     def record(self, decisions: dict[str, str], edge: str, step: int, scores: dict[str, float]) -> EdgeScores:
         """Scores of one edge decision together with the oracle's, for per-edge Spearman."""
         return EdgeScores(edge=edge, step=step, scores=dict(scores), oracle=self.oracle(decisions, edge))
+
+
+def _passes(counters: Counters) -> tuple[int, int, int]:
+    """The forward-pass counters a journal entry carries: (all, supernet, network)."""
+    return counters.forward_passes, counters.supernet_forwards, counters.network_forwards

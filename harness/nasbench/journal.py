@@ -53,11 +53,10 @@ def _decode(value: Any) -> float:
 
 
 def _same(a: float, b: float) -> bool:
+    """Equal within ``_AGREE`` of max(1, |a|, |b|); NaN agrees only with NaN."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= _AGREE * max(1.0, abs(a), abs(b))
+    return math.isclose(a, b, rel_tol=_AGREE, abs_tol=_AGREE)
 
 
 @dataclass
