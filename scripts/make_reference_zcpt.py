@@ -363,6 +363,145 @@ def make_nb201_measures(official: Path, out: Path, data_dir: Path, a: argparse.N
     }
 
 
+# -- NB201, tenas (tenas_project) ------------------------------------------------------------
+LR_PAD, LR_CROP = 4, 3  # linear_region.py get_datasets: RandomCrop(input_size[1], padding=4)
+LR_MEAN = tuple(x / 255 for x in (125.3, 123.0, 113.9))  # linear_region.py get_datasets, cifar10
+LR_STD = tuple(x / 255 for x in (63.0, 62.1, 66.7))
+
+
+class RecordingCrops(torch.utils.data.Dataset):
+    """Stand-in for ``linear_region.get_datasets``' training set at input size (1, 3, 3): each item is
+    a random 3x3 crop of the record padded by 4 zero pixels, normalised, then one random channel
+    (``RandomCrop``, ``ToTensor``, ``Normalize``, ``RandChannel(1)``). Positions and channels come
+    from a numpy generator seeded by ``--seed`` and are logged as (record, top, left, channel)."""
+
+    def __init__(self, data_dir: Path, seed: int) -> None:
+        images, _labels = read_cifar_binary(data_dir / IMAGES)
+        self.images = np.pad(images, ((0, 0), (0, 0), (LR_PAD, LR_PAD), (LR_PAD, LR_PAD)))
+        self.rng = np.random.default_rng(seed)
+        self.log: list[tuple[int, int, int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i: int):
+        top, left = (int(v) for v in self.rng.integers(0, self.images.shape[2] - LR_CROP + 1, size=2))
+        ch = int(self.rng.integers(0, 3))
+        self.log.append((int(i), top, left, ch))
+        crop = self.images[i, ch, top : top + LR_CROP, left : left + LR_CROP].astype(np.float32) / 255
+        return torch.from_numpy((crop - LR_MEAN[ch]) / LR_STD[ch])[None], 0
+
+
+def _lr_count_out_of_place(self) -> None:
+    """``LinearRegionCount.calc_LR`` with its ``res += res.T`` written out of place (torch now refuses
+    adding a tensor in place to its own transpose); the same float16 counts, float32 reciprocals."""
+    a = self.activations.half()
+    res = torch.matmul(a, (1 - a).T)
+    res = res + res.T
+    res = 1 - torch.sign(res)
+    self.n_LR = (1.0 / res.sum(1).float()).sum().item()
+    self.activations = None
+
+
+def make_nb201_tenas(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
+    """``tenas_project`` (``init_projection.py:389-446``) on a tiny official NB201 supernet and its
+    one-channel-stem twin (``networks_proposal.py:133-134``), ``a.proposals`` times, every NTK
+    condition number and region count recorded with the minibatch and crops it used."""
+    sys.path[:0] = [str(official / "nasbench201"), str(a.foresight.resolve())]
+    from nasbench201 import init_projection, linear_region
+    from nasbench201.search_model_darts_proj import TinyNetworkDartsProj
+
+    torch.symeig = lambda m, eigenvectors=False: (torch.linalg.eigvalsh(m), None)  # removed from torch
+    torch.cuda.current_device = lambda: 0
+    dl_iter = torch.utils.data.dataloader._BaseDataLoaderIter
+    dl_iter.next = dl_iter.__next__  # the Python 2 alias forward_batch_sample calls (``self.loader.next()``)
+    linear_region.LinearRegionCount.calc_LR = _lr_count_out_of_place
+    crops = RecordingCrops(data_dir, a.seed)
+    linear_region.get_datasets = lambda *_args, **_kw: (crops, None, 10)
+    loader = torch.utils.data.DataLoader
+    torch.utils.data.DataLoader = lambda *args, **kw: loader(*args, **{**kw, "num_workers": 0, "pin_memory": False})
+    collector = init_projection.Linear_Region_Collector
+
+    def small_collector(*args, input_size=(1000, 1, 3, 3), **kw):  # fewer crops, so the folder stays small
+        return collector(*args, input_size=(a.lr_samples, *input_size[1:]), **kw)
+
+    init_projection.Linear_Region_Collector = small_collector
+
+    args = argparse.Namespace(
+        learning_rate=0.025, momentum=0.9, weight_decay=3e-4, nesterov=False, edge_decision="random",
+        proj_crit="tenas", dataset="cifar10", data=str(data_dir), seed=a.seed,
+    )  # fmt: skip
+    _seed(a.seed)
+    model = TinyNetworkDartsProj(a.channels, a.cells, 4, 10, nn.CrossEntropyLoss(), NB201_OPS, args)
+    thin = TinyNetworkDartsProj(a.channels, a.cells, 4, 10, nn.CrossEntropyLoss(), NB201_OPS, args, stem_channels=1)
+    torch.save(pack_state(_without_mask_buffers(model.state_dict())), out / "supernet.pt")
+    torch.save(pack_state(_without_mask_buffers(thin.state_dict())), out / "thin.pt")
+    drawn: list = []
+    queue = torch.utils.data.DataLoader(
+        LabelledImages(data_dir), batch_size=a.batch, sampler=RecordingSampler(1000, drawn)
+    )
+    edge_names = {i: name for name, i in model.edge2index.items()}
+    ntks: list = []
+    ntk_n = init_projection.get_ntk_n
+
+    def recorded_ntk(xloader, networks, **kw):
+        conds = ntk_n(xloader, networks, **kw)
+        ntks.append((float(conds[0]), drawn[-1][: a.batch]))
+        return conds
+
+    init_projection.get_ntk_n = recorded_ntk
+    lrs: list = []
+    sample = linear_region.Linear_Region_Collector.forward_batch_sample
+
+    def recorded_lr(self):
+        start = len(crops.log)
+        (value,) = sample(self)
+        lrs.append((float(value), crops.log[start:]))
+        return [value]
+
+    linear_region.Linear_Region_Collector.forward_batch_sample = recorded_lr
+    decisions: list = []
+    project_op = model.project_op
+
+    def op(eid, opid):  # a decision ends: its pairs are the values logged since the last one
+        remaining = [int(e) for e in torch.nonzero(model.candidate_flags).flatten()]
+        pairs = [(edge_names[e], NB201_OPS[k]) for e in remaining for k in range(model.num_op)]
+        assert len(ntks) == len(lrs) == len(pairs), (len(ntks), len(lrs), len(pairs))
+        decisions.append({"edges": [edge_names[e] for e in remaining], "pairs": [list(p) for p in pairs],
+                          "ntk_batches": [b for _, b in ntks], "ntks": [v for v, _ in ntks],
+                          "crops": len(all_crops), "lrs": [v for v, _ in lrs],
+                          "edge": edge_names[int(eid)], "chosen": NB201_OPS[int(opid)]})  # fmt: skip
+        all_crops.extend(c for _, c in lrs)
+        ntks.clear()
+        lrs.clear()
+        return project_op(eid, opid)
+
+    all_crops: list = []
+    model.project_op = op
+    alphas, proposals = {}, []
+    try:
+        for p in range(a.proposals):
+            alphas[f"proposal_{p}"] = model.arch_parameters()[0].detach().clone()
+            decisions.clear()
+            init_projection.tenas_project(queue, model, thin, args)
+            proposals.append({"alpha": f"proposal_{p}", "decisions": list(decisions), "arch": model.genotype().tostr()})
+            model.reset_arch_parameters()
+    finally:
+        torch.utils.data.DataLoader = loader
+    torch.save(alphas, out / "alphas.pt")
+    torch.save({"crops": torch.tensor(all_crops, dtype=torch.int16)}, out / "crops.pt")
+    return {
+        "proxy": "tenas",
+        "route": "tenas_project",
+        "supernet": {"C": a.channels, "N": a.cells, "num_classes": 10, "weights": "supernet.pt",
+                     "thin_weights": "thin.pt", "alphas": "alphas.pt"},
+        "regions": {"crops": "crops.pt", "samples": a.lr_samples, "batches": 3, "pad": LR_PAD, "size": LR_CROP,
+                    "mean": list(LR_MEAN), "std": list(LR_STD)},
+        "ops": NB201_OPS,
+        "proposals": proposals,
+    }  # fmt: skip
+
+
 # -- NAS-Bench-Macro --------------------------------------------------------------------------
 def make_macro(official: Path, out: Path, data_dir: Path, a: argparse.Namespace) -> dict:
     """``nasbench_macro/network_proposal.py`` ``main()`` itself, in a scratch directory (it writes
@@ -454,6 +593,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--proposals", type=int, default=2, help="DARTS proposals (Macro: its code's 10)")
     parser.add_argument("--val-batches", type=int, default=2, help="DARTS validation batches V")
+    parser.add_argument("--lr-samples", type=int, default=20, help="nb201 tenas: crops a region batch (official 1000)")
     a = parser.parse_args()
     a.channels = a.channels or (4 if a.space in ("macro", "nb201") else 2)
     if a.space == "nb201" and (a.foresight is None or a.proxy == "jacob"):
@@ -463,6 +603,8 @@ def main() -> None:
     patch_runtime()
     sys.path.insert(0, str(official))
     make = {"macro": make_macro, "nb201": make_nb201_measures}.get(a.space, make_darts)
+    if a.space == "nb201" and a.proxy == "tenas":
+        make = make_nb201_tenas
     made = make(official, out, data_dir, a)
     spec = {
         "format": "zcpt-reference/2",

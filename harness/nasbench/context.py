@@ -118,6 +118,32 @@ class SearchContext:
         if self.proxy is None:
             raise NasbenchError(f"scorer {self.scorer.name!r} needs a proxy; pass --proxy")
         inputs, targets = batch if batch is not None else self.batch
+        is_supernet = net is self._supernet
+
+        def compute() -> float:
+            def count(_module: nn.Module, _inputs: Any) -> None:
+                self.counters.forward_passes += 1
+                if is_supernet:
+                    self.counters.supernet_forwards += 1
+                else:
+                    self.counters.network_forwards += 1
+
+            handle = net.register_forward_pre_hook(count)
+            try:
+                # a fresh generator in the same state per call: every candidate of the trial gets the same random
+                # inputs (crops, Gaussians), as it gets the same minibatch, so scores differ by the network only
+                value = float(self.proxy.score(net, inputs, targets, self.torch_generator(_STREAM_PROXY)))
+            finally:
+                handle.remove()
+            return math.nan if math.isnan(value) or value == math.inf else value
+
+        return self.journalled(compute)
+
+    def journalled(self, compute: Callable[[], float]) -> float:
+        """``compute()``, kept in the seed's journal (``nasbench.journal``) like every proxy value:
+        on a resume the value and the forward passes it counted are replayed, not recomputed. For
+        a scorer's own measurements (Zero-Cost-PT's tenas route); draw any random inputs before
+        the call, so a replayed seed's streams stay where a whole run's would be."""
         c = self.counters
         if self.journal is not None:
             entry = self.journal.replay()
@@ -125,23 +151,7 @@ class SearchContext:
                 c.forward_passes, c.supernet_forwards, c.network_forwards = map(sum, zip(_passes(c), entry.passes))
                 return entry.value
         before = _passes(c)
-        is_supernet = net is self._supernet
-
-        def count(_module: nn.Module, _inputs: Any) -> None:
-            self.counters.forward_passes += 1
-            if is_supernet:
-                self.counters.supernet_forwards += 1
-            else:
-                self.counters.network_forwards += 1
-
-        handle = net.register_forward_pre_hook(count)
-        try:
-            # a fresh generator in the same state per call: every candidate of the trial gets the same random
-            # inputs (crops, Gaussians), as it gets the same minibatch, so scores differ by the network only
-            value = float(self.proxy.score(net, inputs, targets, self.torch_generator(_STREAM_PROXY)))
-        finally:
-            handle.remove()
-        value = math.nan if math.isnan(value) or value == math.inf else value
+        value = float(compute())
         if self.journal is not None:
             self.journal.record(value, tuple(a - b for a, b in zip(_passes(c), before)))
         return value

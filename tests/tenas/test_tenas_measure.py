@@ -32,6 +32,17 @@ def test_identical_pattern_counts_are_float16_as_in_the_official_counter():
     assert count_regions(codes) != 1.0
 
 
+def test_grouping_identical_patterns_counts_what_the_official_code_product_counts():
+    # calc_LR: two samples share a region when c_i (1 - c_j) + (1 - c_i) c_j is 0 on every unit
+    g = torch.Generator().manual_seed(0)
+    codes = (torch.rand(300, 40, generator=g) > 0.9).float()
+    codes[100:150] = codes[7]
+    differ = codes @ (1 - codes).T
+    same = ((differ + differ.T) == 0).sum(dim=1)
+    assert count_regions(codes) == float((1.0 / same.to(torch.float16).float()).sum())
+    assert count_regions(torch.zeros(5, 0)) == pytest.approx(1.0)  # no unit: one region
+
+
 def test_a_nan_condition_number_is_1e5_as_np_nan_to_num_makes_it():
     net = nn.Sequential(nn.Flatten(), nn.Linear(4, 3))
     assert kappa(net, torch.full((3, 1, 2, 2), math.nan)) == NAN_KAPPA

@@ -129,10 +129,12 @@ def zero_mode_weights(mask: torch.Tensor) -> torch.Tensor:
     return torch.where(active == 1, torch.ones_like(uniform), uniform) * mask
 
 
-def _skeleton(cell_factory, channels: int, cells_per_stage: int, num_classes: int, depth: int = 0) -> tuple:
+def _skeleton(
+    cell_factory, channels: int, cells_per_stage: int, num_classes: int, depth: int = 0, in_channels: int = 3
+) -> tuple:
     """Stem, layers, head; ``depth`` > 0 keeps only the first ``depth`` layers (cells and
     reduction blocks counted alike, as xautodl's ``TinyNetworkDarts(depth=...)``)."""
-    stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
+    stem = nn.Sequential(nn.Conv2d(in_channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
     layers = nn.ModuleList()
     c = channels
     for stage in range(3):
@@ -173,7 +175,9 @@ class NB201Supernet(nn.Module):
     the DARTS-PT / Zero-Cost-PT one does not). ``stem=False`` feeds the input straight to the
     first cell (which then needs ``channels`` input channels) and ``depth`` keeps the first
     layers only: TE-NAS' thin region-count network is ``channels=1, cells_per_stage=1,
-    stem=False, depth=1``, one cell on 1-channel crops.
+    stem=False, depth=1``, one cell on 1-channel crops. ``in_channels``: the stem's input
+    channels; Zero-Cost-PT's region-count twin of the supernet has a 1-channel stem
+    (``networks_proposal.py:134``, ``stem_channels=1``).
     """
 
     def __init__(
@@ -186,18 +190,22 @@ class NB201Supernet(nn.Module):
         affine: bool = False,
         stem: bool = True,
         depth: int = 0,
+        in_channels: int = 3,
     ) -> None:
         super().__init__()
         if removed_ops not in REMOVED_OPS:
             raise ValueError(f"removed_ops must be one of {REMOVED_OPS}, not {removed_ops!r}")
         self.removed_ops = removed_ops
+        self._shape = dict(num_classes=num_classes, channels=channels, cells_per_stage=cells_per_stage,
+                           conv_bias=conv_bias, affine=affine, stem=stem, depth=depth)  # fmt: skip
         self.edges = EDGE_NAMES
         self.edge_ops = tuple(OPS for _ in EDGES)
         self.op_mask = new_mask(self.edge_ops)
         self.op_weights: torch.Tensor | None = None
         ref: list[nn.Module] = [self]
+        cell = lambda ch: SearchCell(ch, ref, conv_bias, affine)  # noqa: E731
         self.stem, self.cells, self.head, c = _skeleton(
-            lambda ch: SearchCell(ch, ref, conv_bias, affine), channels, cells_per_stage, num_classes, depth
+            cell, channels, cells_per_stage, num_classes, depth, in_channels=in_channels
         )
         if not stem:
             del self.stem
@@ -209,3 +217,8 @@ class NB201Supernet(nn.Module):
         for layer in self.cells:
             x = layer(x)
         return self.classifier(self.head(x))
+
+    def twin(self, in_channels: int) -> NB201Supernet:
+        """A freshly built supernet of the same shape and removed-op mode whose stem takes
+        ``in_channels`` (Zero-Cost-PT's region-count twin: 1); parameters at PyTorch's default init."""
+        return NB201Supernet(removed_ops=self.removed_ops, in_channels=in_channels, **self._shape)

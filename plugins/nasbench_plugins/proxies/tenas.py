@@ -146,6 +146,46 @@ def linear_regions(net: nn.Module, inputs: torch.Tensor) -> float:
     return float((1.0 / same).sum())
 
 
+def relu_sign_codes(net: nn.Module, batches: list[torch.Tensor], train: bool) -> torch.Tensor:
+    """[samples, units] float 0/1: every ``nn.ReLU`` output > 0 (ReLUs fed a 4-D input), forward
+    batch by batch in train mode (TE-NAS' counter) or eval mode (Zero-Cost-PT's copy of it), the
+    network's mode put back after."""
+    rows: list[torch.Tensor] = []
+    current: list[torch.Tensor] = []
+
+    def hook(_m: nn.Module, args: tuple, out: torch.Tensor) -> None:
+        if args and args[0].dim() == 4:
+            current.append((out.detach().reshape(out.shape[0], -1) > 0).float())
+
+    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, nn.ReLU)]
+    was_training = net.training
+    try:
+        net.train(train)
+        with torch.no_grad():
+            for x in batches:
+                current.clear()
+                net(x)
+                rows.append(torch.cat(current, dim=1) if current else torch.zeros(x.shape[0], 0))
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)
+    return torch.cat(rows, dim=0)
+
+
+def count_regions(codes: torch.Tensor) -> float:
+    """sum_i 1 / #{j: pattern_j = pattern_i} as TE-NAS' and Zero-Cost-PT's ``calc_LR`` compute it:
+    the counts in float16 (exact up to 2,048, then rounded to even), the sum in float32. The counts
+    come from grouping identical rows (``torch.unique``), where the official code multiplies the
+    [n, units] codes by their complement (n^2 units work): the same integers, n log n sorting."""
+    if codes.shape[1] == 0:
+        same = torch.full((codes.shape[0],), codes.shape[0])
+    else:
+        _rows, inverse, counts = torch.unique(codes.to(torch.uint8), dim=0, return_inverse=True, return_counts=True)
+        same = counts[inverse]
+    return float((1.0 / same.to(torch.float16).float()).sum())
+
+
 class TenasNTK:
     """TE-NAS trainability: minus the NTK condition number."""
 

@@ -25,7 +25,7 @@ import sys
 import torch
 from torch import nn
 
-from nasbench_plugins.proxies.tenas import ntk_eigenvalues
+from nasbench_plugins.proxies.tenas import count_regions, ntk_eigenvalues, relu_sign_codes
 
 #: what ``np.nan_to_num`` puts for a NaN condition number (``ntk.py:55``)
 NAN_KAPPA = 1e5
@@ -46,37 +46,7 @@ def kappa(net: nn.Module, inputs: torch.Tensor) -> float:
 
 def sign_patterns(net: nn.Module, batches: list[torch.Tensor]) -> torch.Tensor:
     """[samples, units] float 0/1: every ReLU output > 0, forward in train mode batch by batch."""
-    rows: list[torch.Tensor] = []
-    current: list[torch.Tensor] = []
-
-    def hook(_m: nn.Module, args: tuple, out: torch.Tensor) -> None:
-        if args and args[0].dim() == 4:
-            current.append((out.detach().reshape(out.shape[0], -1) > 0).float())
-
-    relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
-    handles = [m.register_forward_hook(hook) for m in relus]
-    was_training = net.training
-    try:
-        net.train()
-        with torch.no_grad():
-            for x in batches:
-                current.clear()
-                net(x)
-                rows.append(torch.cat(current, dim=1) if current else torch.zeros(x.shape[0], 0))
-    finally:
-        for h in handles:
-            h.remove()
-        net.train(was_training)
-    return torch.cat(rows, dim=0)
-
-
-def count_regions(codes: torch.Tensor) -> float:
-    """sum_i 1 / #{j: pattern_j = pattern_i}, counts in float16 and the sum in float32 as the official code."""
-    codes = codes.double()
-    differ = codes @ (1 - codes).T
-    differ = differ + differ.T
-    same = (differ == 0).sum(dim=1)
-    return float((1.0 / same.to(torch.float16).float()).sum())
+    return relu_sign_codes(net, batches, train=True)
 
 
 def region_count(net: nn.Module, batches: list[torch.Tensor]) -> float:

@@ -88,7 +88,7 @@ def _valid(net: nn.Module) -> torch.Tensor:
     return valid
 
 
-ITEMS_NB201 = ("bn", "hooks", "blocked", "alpha", "data", "measures", "validation")
+ITEMS_NB201 = ("bn", "hooks", "blocked", "alpha", "data", "measures", "tenas_project", "validation")
 PATHS = (
     OfficialPath(
         "nb201",

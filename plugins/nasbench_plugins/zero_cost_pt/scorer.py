@@ -29,13 +29,15 @@ import torch
 from nasbench.api import Setting, active_ops, hookimpl, network_precision, perturbation_scores, precision_scope
 from nasbench_plugins.zero_cost_pt.codes import logdet
 from nasbench_plugins.zero_cost_pt.darts_topology import official_topology
-from nasbench_plugins.zero_cost_pt.edge_orders import InterleavedOrder
+from nasbench_plugins.zero_cost_pt.edge_orders import FixedOrder, InterleavedOrder
 from nasbench_plugins.zero_cost_pt.official_data import OfficialBatches, PassBatches
 from nasbench_plugins.zero_cost_pt.official_paths import OfficialPath, path_of
 from nasbench_plugins.zero_cost_pt.semantics import ITEMS, SEMANTICS, Semantics, check_items, parse_ablate
+from nasbench_plugins.zero_cost_pt.tenas_route import BATCHES, ProjectRoute, kappa_fp32, regions_eval
 
 #: generator streams of a trial (``SearchContext.torch_generator``), free numbers >= 10
 _STREAM_ALPHA, _STREAM_EDGE_BATCHES, _STREAM_VALIDATION, _STREAM_VALIDATION_NETS = 20, 21, 1000, 2000
+_STREAM_TWIN, _STREAM_CROPS = 22, 23  # the tenas route's one-channel-stem twin and its crops
 
 
 @dataclass
@@ -51,6 +53,8 @@ class _Trial:
     info: dict = field(default_factory=dict)
     started: bool = False  # begin_proposal has run
     decided: int = 0  # begin_edge calls since begin_proposal (DARTS: two decisions share a batch)
+    proposals: int = 0  # begin_proposal calls (the tenas route's measurements are per proposal state)
+    route: ProjectRoute | None = None  # NB201 with tenas: the authors' tenas_project (``tenas_route``)
 
 
 class ZeroCostPT:
@@ -78,8 +82,11 @@ class ZeroCostPT:
     @staticmethod
     def version(proxy) -> str:
         """2 (2026-12-07): on NB201 a proxy without a code kernel is scored as the official
-        ``find_measures`` branch does (the ``measures`` item), in NCHW; nwot's runs keep version 1."""
-        return "1" if proxy is None or getattr(proxy, "relu_code_kernel", False) else "2"
+        ``find_measures`` branch does (the ``measures`` item), in NCHW; nwot's runs keep version 1.
+        3 (2026-12-07, tenas only): on NB201 tenas takes the authors' route, ``tenas_project``."""
+        if proxy is None or getattr(proxy, "relu_code_kernel", False):
+            return "1"
+        return "3" if getattr(proxy, "name", "") == "tenas" else "2"
 
     def check_settings(self, run) -> None:
         """Before any trial: an ablation item the space's official path lacks is one clear line."""
@@ -104,12 +111,23 @@ class ZeroCostPT:
             if path is not None and path.alpha == "per-trial":  # the DARTS supernet keeps its alpha
                 state.alpha = self._draw_alpha(ctx, state)
             state.info = {"zcpt_semantics": note or ("official" if semantics.official else "nasbench-v1")}
+            if self._takes_tenas_route(ctx, state):
+                raw = ctx.images.raw
+                state.route = ProjectRoute(raw, ctx.torch_generator(_STREAM_TWIN), ctx.torch_generator(_STREAM_CROPS))
+                state.info["tenas_route"] = "tenas_project (edges decided in index order)"
             ctx.state[self.name] = state
         return state
 
     @staticmethod
     def _draw_alpha(ctx, trial: _Trial) -> torch.Tensor:
         return 1e-3 * torch.randn(ctx.supernet.op_mask.shape, generator=trial.alpha_gen)
+
+    @staticmethod
+    def _takes_tenas_route(ctx, trial: _Trial) -> bool:
+        """NB201's official path with the tenas proxy, ``tenas_project`` not ablated."""
+        sem = trial.semantics
+        named_tenas = getattr(ctx.proxy, "name", "") == "tenas"
+        return sem.official and trial.path.name == "nb201" and sem.tenas_project and named_tenas
 
     def _fast(self, ctx, net, trial: _Trial) -> bool:
         if not getattr(ctx.proxy, "relu_code_kernel", False) or trial.path is None:
@@ -130,6 +148,7 @@ class ZeroCostPT:
         if trial.path.alpha == "per-proposal":
             trial.alpha = self._draw_alpha(ctx, trial)
         trial.started, trial.decided = True, 0
+        trial.proposals += 1
         if isinstance(trial.edge_batches, PassBatches):
             trial.edge_batches.restart()
         trial.batch = None if trial.edge_batches is not None else ctx.new_batch()
@@ -139,6 +158,8 @@ class ZeroCostPT:
         """An edge decision starts: the official code draws a fresh minibatch for it (on DARTS
         cells, for each step of one normal and one reduction decision)."""
         trial = self._trial(ctx)
+        if trial.route is not None:  # tenas_project draws a minibatch per measurement, none per edge
+            return
         if trial.semantics.official and trial.edge_batches is not None:
             if trial.decided % trial.path.decisions_per_batch(ctx.space) == 0:
                 self._next_batch(ctx, trial)
@@ -153,6 +174,8 @@ class ZeroCostPT:
         """The official DARTS-space order for ``random`` / ``fixed`` (one edge per cell kind and
         step), ``None`` elsewhere (the strategy's own order)."""
         trial = self._trial(ctx)
+        if trial.route is not None:  # tenas_project decides the first remaining edge, whatever the order
+            return FixedOrder()
         if trial.semantics.official and trial.path.name == "darts" and name in ("random", "fixed"):
             return InterleavedOrder(name, tuple(ctx.space.spec.kinds))
         return None
@@ -166,6 +189,8 @@ class ZeroCostPT:
             return {op: -value for op, value in values.items()}
         if not trial.started:
             self.begin_proposal(ctx)
+        if trial.route is not None:
+            return self._route_scores(ctx, net, trial, edge)
         if trial.batch is None:
             self.begin_edge(ctx)
         weights = trial.path.weights(net, trial.alpha, trial.semantics)
@@ -184,6 +209,49 @@ class ZeroCostPT:
             scores[op] = self._sign * self._supernet_score(ctx, net, perturbed, trial)
             ctx.counters.perturbations += 1
         return scores
+
+    def _route_scores(self, ctx, net, trial: _Trial, edge: str) -> dict[str, float]:
+        """``tenas_project``: minus the rank sum of each op of ``edge`` among every remaining
+        (edge, op) removal, all measured once for the supernet's current state (``tenas_route``)."""
+        route = trial.route
+        thin = route.twin(net, ctx.device)
+        weights = trial.path.weights(net, trial.alpha, trial.semantics)
+        remaining = [e for e in range(len(net.edges)) if int(net.op_mask[e].sum()) > 1]
+        pairs = [(e, k) for e in remaining for k in range(len(net.edge_ops[e]))]
+        mode = "blocked" if trial.semantics.rules.blocked else "skip"
+
+        def measure(pair: tuple[int, int], crops) -> tuple[float, float]:
+            perturbed = self._perturbed(weights, *pair)
+            if trial.edge_batches is not None:  # get_ntk_n starts a new pass over the queue
+                self._next_batch(ctx, trial)
+            x = trial.batch[0]
+            batches = [b.to(ctx.device) for b in crops.next()]  # drawn before a journal may replay
+            ctx.counters.perturbations += 1
+            with self._authors_layout(ctx, trial):
+                kappa = ctx.journalled(lambda: self._on(ctx, net, net, perturbed, mode, 1, lambda: kappa_fp32(net, x)))
+                regions = ctx.journalled(
+                    lambda: self._on(ctx, net, thin, perturbed, mode, BATCHES, lambda: regions_eval(thin, batches))
+                )
+            return kappa, regions
+
+        scores = route.decide((trial.proposals, tuple(remaining)), pairs, measure)
+        e = net.edges.index(edge)
+        return {op: scores[(e, net.edge_ops[e].index(op))] for op in active_ops(net, edge)}
+
+    @staticmethod
+    def _on(ctx, supernet, net, weights: torch.Tensor, mode: str, forwards: int, compute) -> float:
+        """``compute()`` with ``net`` (the supernet or its twin) in the supernet's state: its op mask,
+        ``weights``, removed ops run as ``mode``; counted as ``forwards`` supernet forwards."""
+        saved = (net.removed_ops, net.op_weights, net.op_mask.clone())
+        net.removed_ops, net.op_weights = mode, weights
+        net.op_mask.copy_(supernet.op_mask)
+        try:
+            return compute()
+        finally:
+            net.removed_ops, net.op_weights = saved[:2]
+            net.op_mask.copy_(saved[2])
+            ctx.counters.forward_passes += forwards
+            ctx.counters.supernet_forwards += forwards
 
     @staticmethod
     def _authors_layout(ctx, trial: _Trial):

@@ -1,7 +1,7 @@
 """Which Zero-Cost-PT semantics a run uses: the official code's (default), one item of it
 switched off (``zcpt_ablate``), or nasbench's pre-2026-12 semantics (``zcpt_semantics=nasbench-v1``).
 
-The seven items, each a name for ``--set zcpt_ablate=NAME[,NAME...]`` (file:line in
+The eight items, each a name for ``--set zcpt_ablate=NAME[,NAME...]`` (file:line in
 visionbasicagent/zerocost_operation_score @55fc52b):
 
 ``bn``          BN in eval mode with fresh running statistics while scoring, both stages
@@ -23,6 +23,11 @@ visionbasicagent/zerocost_operation_score @55fc52b):
                 iterator of the shuffling loader) with the edge's other ops at 1/|O|
                 (``init_projection.py:337-366``, ``train_queue`` read as the ``proj_queue`` the
                 function is given: docs/zc-pt.md). Ablated: the edge's one minibatch, softmax(alpha).
+``tenas_project`` NB201 with ``--proxy tenas``: the code's route for that proxy, ``tenas_project``
+                (``networks_proposal.py:191-195``, ``init_projection.py:389-446``; ``tenas_route``): every
+                remaining (edge, op) removal measured (NTK condition number on the supernet, linear
+                regions on a one-channel-stem twin), ranked together, the first remaining edge decided.
+                Ablated: ``pt_project``'s rule with the tenas proxy as one score (the ``measures`` item).
 ``validation``  every distinct candidate is its own freshly initialised discrete network scored on
                 its own V augmented batches (``post_validate.py:187-234``). Ablated: candidates share
                 one initialisation stream and the same V batches (common random numbers).
@@ -49,7 +54,7 @@ from dataclasses import dataclass
 from nasbench.api import BadInput, item_set
 from nasbench_plugins.zero_cost_pt.code_kernel import KernelRules
 
-ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "measures", "validation", "topology", "decided")
+ITEMS = ("bn", "hooks", "blocked", "alpha", "data", "measures", "tenas_project", "validation", "topology", "decided")
 SEMANTICS = ("official", "nasbench-v1")
 
 
@@ -65,6 +70,7 @@ class Semantics:
     topology: bool = True
     decided: bool = True
     measures: bool = True
+    tenas_project: bool = True
 
     @classmethod
     def from_settings(cls, settings: dict) -> Semantics:
@@ -88,6 +94,7 @@ class Semantics:
             "topology" not in ablate,
             "decided" not in ablate,
             "measures" not in ablate,
+            "tenas_project" not in ablate,
         )
 
 

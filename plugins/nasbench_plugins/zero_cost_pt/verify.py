@@ -1,7 +1,8 @@
 """``nasbench verify zc-pt REFERENCE_DIR``: recompute a folder of official Zero-Cost-PT numbers.
 
 The folder's ``space`` says which official path made it: NB201 (``verify_nb201``; with a
-``proxy``, the branch for proxies other than nwot: ``verify_measures``, in NCHW), DARTS cells
+``proxy``, the branch for proxies other than nwot: ``verify_measures``, in NCHW; with the
+``route`` ``tenas_project``, the authors' tenas route: ``verify_tenas_route``), DARTS cells
 (``verify_darts``) or Macro (``verify_macro``). Every score is recomputed with nasbench's own
 networks and kernels (the official weights loaded under our names) and compared to ``--rtol``
 (1e-5 by default: the official code accumulates K in float32), every kept op, edge and arch
@@ -24,14 +25,25 @@ LAYOUTS = {"auto": None, "nchw": False, "channels-last": True}
 def verify_reference(
     folder: str, data_dirs: list, rtol: float, precision: str = "fp32", device: str = "cpu", layout: str = "auto"
 ) -> list[Check]:
-    from nasbench_plugins.zero_cost_pt import verify_darts, verify_macro, verify_measures, verify_nb201
+    from nasbench_plugins.zero_cost_pt import (
+        verify_darts,
+        verify_macro,
+        verify_measures,
+        verify_nb201,
+        verify_tenas_route,
+    )
 
     ref = load_reference(folder, data_dirs)
     dev = resolve_device(device)
     checkers = {"nb201": verify_nb201.check_nb201, "macro": verify_macro.check_macro}
     checker = checkers.get(ref.space, verify_darts.check_darts)
     channels_last = LAYOUTS[layout]  # auto: NCHW (the authors' layout) where zc-pt scores in it
-    if ref.space == "nb201" and "proxy" in ref.spec:  # the official branch for proxies other than nwot
+    if ref.space == "nb201" and ref.spec.get("route") == "tenas_project":  # the authors' tenas route
+        if dev.type != "cpu":
+            raise BadInput(f"--device {device}: {ref.folder} (a tenas_project folder) is verified on the CPU")
+        checker = verify_tenas_route.check_tenas_route
+        channels_last = False if layout == "auto" else channels_last
+    elif ref.space == "nb201" and "proxy" in ref.spec:  # the official branch for proxies other than nwot
         if dev.type != "cpu":
             raise BadInput(f"--device {device}: {ref.folder} (a {ref.spec['proxy']} folder) is verified on the CPU")
         proxy = registry_of().get("proxy", verify_measures.proxy_name(ref))

@@ -12,11 +12,14 @@ LABELS = {
     "edges": "kept edges (topology)",
     "weights": "op weights",
     "archs": "proposed archs",
+    "kappas": "NTK condition numbers",
+    "regions": "linear-region counts",
+    "decided": "decided edges (first remaining)",
     "validation scores": "validation scores",
     "validation totals": "validation totals",
     "validation choice": "validation choice (nanargmax)",
 }
-EXACT = ("ops", "edges", "weights", "archs", "validation choice")
+EXACT = ("ops", "edges", "decided", "weights", "archs", "validation choice")
 
 
 def report(checks: list[Check], rtol: float) -> tuple[str, bool]:
