@@ -4,6 +4,7 @@ DARTS cells or Macro).
 
     python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space s5|macro [--seed S]
     python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space nb201 --proxy snip --foresight DIR
+    python scripts/make_reference_zcpt.py OFFICIAL_DIR OUT_DIR --space nb201 --proxy tenas --foresight DIR --batch 8
 
 OFFICIAL_DIR is a checkout of visionbasicagent/zerocost_operation_score @55fc52b, extracted
 outside the project (e.g. ``git archive``). This script imports and runs it; nothing of it is
@@ -30,6 +31,12 @@ tiny C and N) and ``pt_project``'s branch for other proxies (``init_projection.p
 the runtime ones binds that name to the queue ``pt_project`` is given. ``--foresight`` is a checkout of
 SamsungLabs/zero-cost-nas (the ``foresight`` package the code imports). Records keep their labels
 here (the measures need them); a recording sampler logs the indices of each new iterator.
+``--space nb201 --proxy tenas``: the code's own route for that proxy, ``tenas_project``
+(``init_projection.py:389-446``), on the tiny official supernet and its one-channel-stem twin, every
+NTK condition number and region count recorded with the minibatch and the crops it used (runtime
+patches for it: ``torch.symeig`` as ``torch.linalg.eigvalsh``, the DataLoader iterator's ``.next``
+alias, ``calc_LR``'s in-place ``res += res.T`` out of place, loaders without workers; the region
+collector's 1,000 crops a batch cut to ``--lr-samples``).
 The folder format is described in docs/zc-pt.md; ``nasbench verify zc-pt OUT_DIR`` checks it.
 """
 
@@ -461,6 +468,7 @@ def make_nb201_tenas(official: Path, out: Path, data_dir: Path, a: argparse.Name
 
     linear_region.Linear_Region_Collector.forward_batch_sample = recorded_lr
     decisions: list = []
+    all_crops: list = []
     project_op = model.project_op
 
     def op(eid, opid):  # a decision ends: its pairs are the values logged since the last one
@@ -476,7 +484,6 @@ def make_nb201_tenas(official: Path, out: Path, data_dir: Path, a: argparse.Name
         lrs.clear()
         return project_op(eid, opid)
 
-    all_crops: list = []
     model.project_op = op
     alphas, proposals = {}, []
     try:
