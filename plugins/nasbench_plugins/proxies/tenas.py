@@ -30,6 +30,7 @@ shared (``proxy_runtime.reused``); each is still charged the NTK's time and peak
 from __future__ import annotations
 
 import math
+import sys
 
 import torch
 from torch import nn
@@ -144,6 +145,21 @@ def linear_regions(net: nn.Module, inputs: torch.Tensor) -> float:
     differ = differ + differ.T
     same = (differ == 0).double().sum(dim=1)
     return float((1.0 / same).sum())
+
+
+#: what ``np.nan_to_num(..., nan=100000.0)`` puts for a NaN condition number (TE-NAS ``ntk.py:55``,
+#: Zero-Cost-PT ``op_score.py:110``)
+NAN_KAPPA = 1e5
+
+
+def nan_to_num_kappa(value: float) -> float:
+    """A condition number as both official codes store it (``np.nan_to_num``): NaN -> 1e5,
+    +-inf -> +-the largest float, anything else as it is."""
+    if math.isnan(value):
+        return NAN_KAPPA
+    if math.isinf(value):
+        return math.copysign(sys.float_info.max, value)
+    return value
 
 
 def relu_sign_codes(net: nn.Module, batches: list[torch.Tensor], train: bool) -> torch.Tensor:

@@ -20,15 +20,11 @@ the official ones bit for bit when the patterns agree.
 from __future__ import annotations
 
 import math
-import sys
 
 import torch
 from torch import nn
 
-from nasbench_plugins.proxies.tenas import count_regions, ntk_eigenvalues, relu_sign_codes
-
-#: what ``np.nan_to_num`` puts for a NaN condition number (``ntk.py:55``)
-NAN_KAPPA = 1e5
+from nasbench_plugins.proxies.tenas import NAN_KAPPA, count_regions, nan_to_num_kappa, ntk_eigenvalues, relu_sign_codes
 
 
 def kappa(net: nn.Module, inputs: torch.Tensor) -> float:
@@ -37,11 +33,7 @@ def kappa(net: nn.Module, inputs: torch.Tensor) -> float:
     if eig is None:
         return NAN_KAPPA
     value = float(eig[-1]) / float(eig[0]) if float(eig[0]) != 0 else math.copysign(math.inf, float(eig[-1]))
-    if math.isnan(value):
-        return NAN_KAPPA
-    if math.isinf(value):
-        return math.copysign(sys.float_info.max, value)
-    return value
+    return nan_to_num_kappa(value)
 
 
 def sign_patterns(net: nn.Module, batches: list[torch.Tensor]) -> torch.Tensor:

@@ -23,8 +23,6 @@ remaining pair, not only on its own edge's.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import torch
 from scipy.stats import rankdata
@@ -32,10 +30,8 @@ from torch import nn
 
 from nasbench.api import reset_parameters
 from nasbench_plugins.proxies.runtime import untouched
-from nasbench_plugins.proxies.tenas import count_regions, ntk_grads, relu_sign_codes
+from nasbench_plugins.proxies.tenas import count_regions, nan_to_num_kappa, ntk_grads, relu_sign_codes
 
-#: what ``np.nan_to_num(..., nan=100000.0)`` puts for a NaN condition number (``op_score.py:110``)
-NAN_KAPPA = 1e5
 #: the region counter's crops (``init_projection.py:404``: input size (1000, 1, 3, 3), 3 batches)
 #: and its loader's transform (``linear_region.py`` ``get_datasets``: ``RandomCrop(3, padding=4)``,
 #: ``Normalize`` with these CIFAR-10 mean/std, ``RandChannel(1)``)
@@ -90,12 +86,7 @@ def kappa_fp32(net: nn.Module, inputs: torch.Tensor) -> float:
         grads = ntk_grads(net, inputs, 1).float()  # float32 gradients, exactly (float64 holds them)
     ntk = torch.einsum("nc,mc->nm", grads, grads)
     eig = torch.linalg.eigvalsh(ntk)
-    value = float((eig[-1] / eig[0]).item())
-    if value != value:
-        return NAN_KAPPA
-    if value in (float("inf"), float("-inf")):
-        return float(np.sign(value)) * sys.float_info.max
-    return value
+    return nan_to_num_kappa(float((eig[-1] / eig[0]).item()))
 
 
 def regions_eval(net: nn.Module, batches: list[torch.Tensor]) -> float:
