@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -200,6 +201,58 @@ def count_regions(codes: torch.Tensor) -> float:
         _rows, inverse, counts = torch.unique(codes.to(torch.uint8), dim=0, return_inverse=True, return_counts=True)
         same = counts[inverse]
     return float((1.0 / same.to(torch.float16).float()).sum())
+
+
+#: the CIFAR-10 channel statistics both official region counters normalise their crops with
+#: (TE-NAS ``get_dataset_with_transform.py:93-94``, Zero-Cost-PT ``linear_region.py``)
+REGION_MEAN = tuple(x / 255 for x in (125.3, 123.0, 113.9))
+REGION_STD = tuple(x / 255 for x in (63.0, 62.1, 66.7))
+
+
+class CropSampler:
+    """Where the region counters' one-channel crops come from, drawn as both official loaders draw
+    them: shuffled epochs of ``samples`` records (the last partial batch dropped); per batch, in this
+    order, the permutation (at an epoch's start), a (top, left) in the record padded by ``pad`` zeros
+    and a channel per crop. TE-NAS keeps one loader a search (pad 0); Zero-Cost-PT's
+    ``tenas_project`` builds a new one per decision (pad 4, ``restart``). One class, so the two
+    methods' verified draws cannot drift apart."""
+
+    def __init__(
+        self, shape: tuple[int, ...], samples: int, generator: torch.Generator, pad: int = 0, size: int = CROP
+    ) -> None:
+        self.records, self.channels, self.height = shape[0], shape[1], shape[2]
+        self.samples, self.generator, self.pad, self.size = samples, generator, pad, size
+        self._order = np.zeros(0, dtype=np.int64)
+
+    def restart(self) -> None:
+        """A new loader: the next batch starts a new epoch."""
+        self._order = np.zeros(0, dtype=np.int64)
+
+    def rows(self) -> np.ndarray:
+        """The next batch's [k, 4] (record, top, left, channel) rows; k = min(samples, records);
+        ``samples`` positions and channels are drawn either way, so the generator advances alike."""
+        if len(self._order) < self.samples:
+            self._order = torch.randperm(self.records, generator=self.generator).numpy()
+        index, self._order = self._order[: self.samples], self._order[self.samples :]
+        span = self.height + 2 * self.pad - self.size + 1
+        pos = torch.randint(0, span, (self.samples, 2), generator=self.generator).numpy()
+        channel = torch.randint(0, self.channels, (self.samples,), generator=self.generator).numpy()
+        k = len(index)
+        return np.column_stack([index, pos[:k], channel[:k]]).astype(np.int64)
+
+
+def crop_rows(
+    raw: np.ndarray, rows: np.ndarray, pad: int = 0, size: int = CROP, mean=REGION_MEAN, std=REGION_STD
+) -> torch.Tensor:
+    """[n, 1, size, size] float32 crops from (record, top, left, channel) rows of uint8 ``raw``
+    [N, 3, H, W]: the record padded by ``pad`` zeros, cropped, ``(x / 255 - mean) / std`` of the
+    row's channel (``ToTensor``, ``Normalize``, then the one-channel pick)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    padded = np.pad(raw[rows[:, 0]], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    crops = np.stack([p[c, t : t + size, s : s + size] for p, (t, s, c) in zip(padded, rows[:, 1:4])])
+    ch = rows[:, 3]
+    m, sd = np.asarray(mean, np.float32)[ch, None, None], np.asarray(std, np.float32)[ch, None, None]
+    return torch.from_numpy((crops.astype(np.float32) / np.float32(255) - m) / sd)[:, None]
 
 
 class TenasNTK:

@@ -23,19 +23,18 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from nasbench_plugins.proxies.tenas import CropSampler, crop_rows
+
 MEAN = (125.3 / 255, 123.0 / 255, 113.9 / 255)
 STD = (63.0 / 255, 62.1 / 255, 66.7 / 255)
 PAD = 4
 CROP = 3
 
 
-def _normalise(x: np.ndarray, channels: np.ndarray | None = None) -> torch.Tensor:
+def _normalise(x: np.ndarray) -> torch.Tensor:
     t = torch.from_numpy(np.ascontiguousarray(x)).float().div(255)
     mean, std = torch.tensor(MEAN), torch.tensor(STD)
-    if channels is None:
-        return t.sub(mean[:, None, None]).div(std[:, None, None])
-    c = torch.from_numpy(np.asarray(channels, dtype=np.int64))
-    return t.sub(mean[c][:, None, None, None]).div(std[c][:, None, None, None])
+    return t.sub(mean[:, None, None]).div(std[:, None, None])
 
 
 @dataclass
@@ -67,12 +66,8 @@ def ntk_images(raw: np.ndarray, draw: NTKDraw) -> torch.Tensor:
 
 
 def crop_images(raw: np.ndarray, draw: CropDraw) -> torch.Tensor:
-    """The float [n, 1, 3, 3] batch of ``draw``."""
-    crops = [
-        raw[i, c, int(t) : int(t) + CROP, int(s) : int(s) + CROP]
-        for i, (t, s), c in zip(draw.index, draw.pos, draw.channel)
-    ]
-    return _normalise(np.stack(crops)[:, None], draw.channel)
+    """The float [n, 1, 3, 3] batch of ``draw`` (crops of the unpadded image)."""
+    return crop_rows(raw, np.column_stack([draw.index, draw.pos, draw.channel]), pad=0, size=CROP)
 
 
 class NTKBatches:
@@ -92,20 +87,12 @@ class NTKBatches:
 
 
 class CropStream:
-    """The region counter's endless loader: shuffled epochs of ``samples`` 1-channel 3x3 crops."""
+    """The region counter's endless loader: shuffled epochs of ``samples`` 1-channel 3x3 crops of
+    the unpadded images (``proxies.tenas.CropSampler`` draws them), one loader a search."""
 
     def __init__(self, raw: np.ndarray, samples: int, generator: torch.Generator) -> None:
-        self.raw, self.samples, self.generator = raw, samples, generator
-        self._order = np.zeros(0, dtype=np.int64)
+        self.raw = raw
+        self.sampler = CropSampler(raw.shape, samples, generator, pad=0, size=CROP)
 
     def next(self) -> torch.Tensor:
-        n, c, h, w = self.raw.shape
-        if len(self._order) < self.samples:  # a new epoch; the last partial batch is dropped
-            self._order = torch.randperm(n, generator=self.generator).numpy()
-        index, self._order = self._order[: self.samples], self._order[self.samples :]
-        draw = CropDraw(
-            index,
-            torch.randint(0, h - CROP + 1, (self.samples, 2), generator=self.generator).numpy(),
-            torch.randint(0, c, (self.samples,), generator=self.generator).numpy(),
-        )
-        return crop_images(self.raw, draw)
+        return crop_rows(self.raw, self.sampler.rows(), pad=0, size=CROP)

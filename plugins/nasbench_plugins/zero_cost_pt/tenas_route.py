@@ -30,26 +30,19 @@ from torch import nn
 
 from nasbench.api import reset_parameters
 from nasbench_plugins.proxies.runtime import untouched
-from nasbench_plugins.proxies.tenas import count_regions, nan_to_num_kappa, ntk_grads, relu_sign_codes
+from nasbench_plugins.proxies.tenas import (
+    CropSampler,
+    count_regions,
+    crop_rows,
+    nan_to_num_kappa,
+    ntk_grads,
+    relu_sign_codes,
+)
 
 #: the region counter's crops (``init_projection.py:404``: input size (1000, 1, 3, 3), 3 batches)
 #: and its loader's transform (``linear_region.py`` ``get_datasets``: ``RandomCrop(3, padding=4)``,
-#: ``Normalize`` with these CIFAR-10 mean/std, ``RandChannel(1)``)
+#: ``Normalize`` with ``proxies.tenas.REGION_MEAN``/``REGION_STD``, ``RandChannel(1)``)
 SAMPLES, BATCHES, CROP, PAD = 1000, 3, 3, 4
-MEAN = tuple(x / 255 for x in (125.3, 123.0, 113.9))
-STD = tuple(x / 255 for x in (63.0, 62.1, 66.7))
-
-
-def crop_batch(raw: np.ndarray, rows: np.ndarray, pad: int = PAD, size: int = CROP, mean=MEAN, std=STD) -> torch.Tensor:
-    """[n, 1, size, size] float32 crops from (record, top, left, channel) rows of uint8 ``raw``
-    [N, 3, H, W]: the record padded by ``pad`` zeros, cropped, ``(x / 255 - mean) / std`` of the row's
-    channel (``ToTensor``, ``Normalize``, then ``RandChannel``'s pick)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    padded = np.pad(raw[rows[:, 0]], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    crops = np.stack([p[c, t : t + size, s : s + size] for p, (t, s, c) in zip(padded, rows[:, 1:4])])
-    ch = rows[:, 3]
-    m, sd = np.asarray(mean, np.float32)[ch, None, None], np.asarray(std, np.float32)[ch, None, None]
-    return torch.from_numpy((crops.astype(np.float32) / np.float32(255) - m) / sd)[:, None]
 
 
 class RegionCrops:
@@ -58,25 +51,15 @@ class RegionCrops:
     of ``samples`` crops (the last partial batch dropped), each batch of the next ``samples`` records."""
 
     def __init__(self, raw: np.ndarray, generator: torch.Generator, samples: int = SAMPLES) -> None:
-        self.raw, self.generator, self.samples = raw, generator, min(samples, len(raw))
-        self._order = np.zeros(0, dtype=np.int64)
+        self.raw = raw
+        self.sampler = CropSampler(raw.shape, min(samples, len(raw)), generator, pad=PAD, size=CROP)
 
     def restart(self) -> None:
-        self._order = np.zeros(0, dtype=np.int64)
-
-    def rows(self) -> np.ndarray:
-        """The next batch's (record, top, left, channel) rows."""
-        if len(self._order) < self.samples:
-            self._order = torch.randperm(len(self.raw), generator=self.generator).numpy()
-        index, self._order = self._order[: self.samples], self._order[self.samples :]
-        span = self.raw.shape[2] + 2 * PAD - CROP + 1
-        pos = torch.randint(0, span, (self.samples, 2), generator=self.generator).numpy()
-        channel = torch.randint(0, self.raw.shape[1], (self.samples,), generator=self.generator).numpy()
-        return np.column_stack([index, pos, channel])
+        self.sampler.restart()
 
     def next(self) -> list[torch.Tensor]:
         """One region count's ``BATCHES`` batches."""
-        return [crop_batch(self.raw, self.rows()) for _ in range(BATCHES)]
+        return [crop_rows(self.raw, self.sampler.rows(), PAD, CROP) for _ in range(BATCHES)]
 
 
 def kappa_fp32(net: nn.Module, inputs: torch.Tensor) -> float:

@@ -16,8 +16,9 @@ from nasbench.api import DataError
 from nasbench_plugins.nb201.network import NB201Supernet
 from nasbench_plugins.nb201.official import load_official
 from nasbench_plugins.nb201.ops import OPS
+from nasbench_plugins.proxies.tenas import crop_rows
 from nasbench_plugins.zero_cost_pt.reference import Reference
-from nasbench_plugins.zero_cost_pt.tenas_route import crop_batch, kappa_fp32, kept_op, regions_eval
+from nasbench_plugins.zero_cost_pt.tenas_route import kappa_fp32, kept_op, regions_eval
 from nasbench_plugins.zero_cost_pt.verify_checks import Check
 from nasbench_plugins.zero_cost_pt.verify_nb201 import edge_index, op_index, proposal_weights, proposed_arch
 
@@ -34,7 +35,7 @@ def region_batches(ref: Reference, rows: torch.Tensor) -> list[torch.Tensor]:
         raise DataError(f"{ref.folder}: each region count needs (record, top, left, channel) rows in batches")
     if rows[:, 0].min() < 0 or rows[:, 0].max() >= len(ref.images) or rows[:, 1:3].max() > 32 + 2 * pad - size:
         raise DataError(f"{ref.folder}: a crop lies outside its padded record")
-    x = crop_batch(ref.images, rows, pad, size, spec["mean"], spec["std"])
+    x = crop_rows(ref.images, rows, pad, size, spec["mean"], spec["std"])
     return list(torch.split(x, samples))
 
 
