@@ -28,6 +28,9 @@ from nasbench.errors import BadInput
 RETRIES_AFTER_CRASH = 1
 #: the most workers one command asks for (``--workers``): more processes than this only thrash
 MAX_WORKERS = 1024
+#: seconds to wait for a worker whose pipe closed to be reaped, so its exit code can be reported:
+#: the pipe can close before the process is gone (a loaded CI box once reported "exit code None")
+REAP_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -185,7 +188,11 @@ class ProcessExecutor:
                     payload, attempt = worker.job
                     worker.job = None
                     if outcome is _DIED:
+                        worker.process.join(REAP_TIMEOUT_S)
                         code = worker.process.exitcode
+                        if code is None:  # pipe gone, process not: it cannot take jobs any more
+                            worker.process.kill()
+                            worker.process.join()
                         worker.conn.close()
                         pool[i] = self._start()
                         outcome = jobs.worker_died(

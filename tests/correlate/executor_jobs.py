@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 
@@ -30,6 +31,17 @@ def die_once_on_two(job: tuple[int, str]) -> int:
 def die_always_on_two(job: tuple[int, str]) -> int:
     x, _ = job
     if x == 2:
+        os._exit(9)
+    return x
+
+
+def die_slowly_on_two(job: tuple[int, str]) -> int:
+    """On 2: closes every inherited descriptor (its pipe to the parent among them), lingers, then
+    exits with 9: the parent sees the pipe close well before the process is gone."""
+    x, _ = job
+    if x == 2:
+        os.closerange(3, 1024)
+        time.sleep(0.5)
         os._exit(9)
     return x
 

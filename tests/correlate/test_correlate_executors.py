@@ -75,6 +75,12 @@ def test_process_pool_gives_up_after_one_retry(tmp_path):
     assert [outcomes[x] for x in (0, 1, 3)] == [0, 1, 3]
 
 
+def test_a_dead_worker_is_reported_with_its_exit_code_even_when_its_pipe_closes_first(tmp_path):
+    jobs = [(x, str(tmp_path)) for x in range(3)]
+    outcomes = {job[0]: out for job, out in ProcessExecutor(2).run(executor_jobs.die_slowly_on_two, jobs)}
+    assert outcomes[2].reason == "worker died (exit code 9) on each of 2 attempts"
+
+
 @pytest.mark.slow
 def test_process_pool_scores_equal_serial_scores(correlate_pm, tiny_data, tmp_path):
     cli = make_cli(correlate_pm)
