@@ -203,10 +203,10 @@ def count_regions(codes: torch.Tensor) -> float:
     return float((1.0 / same.to(torch.float16).float()).sum())
 
 
-#: the CIFAR-10 channel statistics both official region counters normalise their crops with
-#: (TE-NAS ``get_dataset_with_transform.py:93-94``, Zero-Cost-PT ``linear_region.py``)
-REGION_MEAN = tuple(x / 255 for x in (125.3, 123.0, 113.9))
-REGION_STD = tuple(x / 255 for x in (63.0, 62.1, 66.7))
+#: the CIFAR-10 channel statistics TE-NAS normalises its NTK batches and crops with
+#: (``get_dataset_with_transform.py:93-94``) and Zero-Cost-PT its region crops (``linear_region.py``)
+TENAS_MEAN = tuple(x / 255 for x in (125.3, 123.0, 113.9))
+TENAS_STD = tuple(x / 255 for x in (63.0, 62.1, 66.7))
 
 
 class CropSampler:
@@ -242,7 +242,7 @@ class CropSampler:
 
 
 def crop_rows(
-    raw: np.ndarray, rows: np.ndarray, pad: int = 0, size: int = CROP, mean=REGION_MEAN, std=REGION_STD
+    raw: np.ndarray, rows: np.ndarray, pad: int = 0, size: int = CROP, mean=TENAS_MEAN, std=TENAS_STD
 ) -> torch.Tensor:
     """[n, 1, size, size] float32 crops from (record, top, left, channel) rows of uint8 ``raw``
     [N, 3, H, W]: the record padded by ``pad`` zeros, cropped, ``(x / 255 - mean) / std`` of the

@@ -70,7 +70,7 @@ def zen_score(
     pool = _last_global_pool(net)
     features: list[torch.Tensor] = []
     bn_log_sigma: list[float] = []
-    record_bn = [bn == "batch"]
+    record_bn = [True]  # only the forward of x (the hooks exist for bn == "batch" only)
 
     def pool_hook(_m: nn.Module, args: tuple, _out: torch.Tensor) -> None:
         features.append(args[0])

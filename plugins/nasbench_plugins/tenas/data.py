@@ -23,17 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from nasbench_plugins.proxies.tenas import CropSampler, crop_rows
+from nasbench_plugins.proxies.tenas import TENAS_MEAN, TENAS_STD, CropSampler, crop_rows
 
-MEAN = (125.3 / 255, 123.0 / 255, 113.9 / 255)
-STD = (63.0 / 255, 62.1 / 255, 66.7 / 255)
 PAD = 4
 CROP = 3
 
 
 def _normalise(x: np.ndarray) -> torch.Tensor:
     t = torch.from_numpy(np.ascontiguousarray(x)).float().div(255)
-    mean, std = torch.tensor(MEAN), torch.tensor(STD)
+    mean, std = torch.tensor(TENAS_MEAN), torch.tensor(TENAS_STD)
     return t.sub(mean[:, None, None]).div(std[:, None, None])
 
 

@@ -41,7 +41,7 @@ from nasbench_plugins.proxies.tenas import (
 
 #: the region counter's crops (``init_projection.py:404``: input size (1000, 1, 3, 3), 3 batches)
 #: and its loader's transform (``linear_region.py`` ``get_datasets``: ``RandomCrop(3, padding=4)``,
-#: ``Normalize`` with ``proxies.tenas.REGION_MEAN``/``REGION_STD``, ``RandChannel(1)``)
+#: ``Normalize`` with ``proxies.tenas.TENAS_MEAN``/``TENAS_STD``, ``RandChannel(1)``)
 SAMPLES, BATCHES, CROP, PAD = 1000, 3, 3, 4
 
 
